@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#define PT_INSIDE
+# include <ptadapter/pt-version-macros.h>
+# include <ptadapter/pt-version.h>
+# include <ptadapter/pt-enums.h>
+# include <ptadapter/pt-error.h>
+# include <ptadapter/pt-adapter.h>
+# include <ptadapter/pt-client-transport.h>
+# include <ptadapter/pt-client-adapter.h>
+#undef PT_INSIDE

@@ -1,0 +1,6 @@
+/* Placeholder: being written. */
+int
+main (void)
+{
+  return 1;
+}
