@@ -120,7 +120,8 @@ _pt_kvline_unquote (const char  *text,
           if (byte < 0)
             {
               g_autofree char *quoted =
-                _pt_quote_for_message (text + sequence_start, length - sequence_start,
+                _pt_quote_for_message (text + sequence_start,
+                                       MIN (ESCAPE_MAX_LENGTH, length - sequence_start),
                                        ESCAPE_MAX_LENGTH);
 
               g_set_error (error, PT_ERROR, PT_ERROR_PROTOCOL,
