@@ -329,6 +329,38 @@ read_escaped (const char  *text,
   return g_string_free (token, FALSE);
 }
 
+/* Reads the transport or key of an item, which must be followed by its
+ * terminator, @stops[0], and must not be empty; moves *@pos past the
+ * terminator. */
+static char *
+read_item_name (const char   *text,
+                gsize         length,
+                gsize        *pos,
+                gsize         item_start,
+                const char   *stops,
+                ItemProblem   no_terminator,
+                ItemProblem   empty,
+                GError      **error)
+{
+  g_autofree char *name = read_escaped (text, length, pos, stops, error);
+
+  if (name == NULL)
+    return NULL;
+  if (*pos == length || text[*pos] != stops[0])
+    {
+      set_item_error (error, text, item_start, *pos, no_terminator);
+      return NULL;
+    }
+  if (name[0] == '\0')
+    {
+      set_item_error (error, text, item_start, *pos, empty);
+      return NULL;
+    }
+
+  (*pos)++;
+  return g_steal_pointer (&name);
+}
+
 /* Splits @text into items "[transport:]key=value" separated by
  * @separator, as goptlib does. Returns a GPtrArray of ArgItem. */
 static GPtrArray *
@@ -365,36 +397,16 @@ parse_items (const char  *text,
 
       if (with_transport)
         {
-          item->transport = read_escaped (text, length, &pos, transport_stops, error);
+          item->transport = read_item_name (text, length, &pos, start, transport_stops,
+                                            ITEM_NO_COLON, ITEM_NO_TRANSPORT, error);
           if (item->transport == NULL)
             return NULL;
-          if (pos == length || text[pos] != ':')
-            {
-              set_item_error (error, text, start, pos, ITEM_NO_COLON);
-              return NULL;
-            }
-          if (item->transport[0] == '\0')
-            {
-              set_item_error (error, text, start, pos, ITEM_NO_TRANSPORT);
-              return NULL;
-            }
-          pos++;
         }
 
-      item->key = read_escaped (text, length, &pos, key_stops, error);
+      item->key = read_item_name (text, length, &pos, start, key_stops,
+                                  ITEM_NO_EQUALS, ITEM_NO_KEY, error);
       if (item->key == NULL)
         return NULL;
-      if (pos == length || text[pos] != '=')
-        {
-          set_item_error (error, text, start, pos, ITEM_NO_EQUALS);
-          return NULL;
-        }
-      if (item->key[0] == '\0')
-        {
-          set_item_error (error, text, start, pos, ITEM_NO_KEY);
-          return NULL;
-        }
-      pos++;
 
       item->value = read_escaped (text, length, &pos, value_stops, error);
       if (item->value == NULL)

@@ -220,11 +220,7 @@ static gboolean
 parse_method_error (ParseState  *state,
                     GError     **error)
 {
-  if (!take_transport (state, error))
-    return FALSE;
-
-  state->message->text = take_rest_of_line (state);
-  return TRUE;
+  return take_transport (state, error) && parse_error_text (state, error);
 }
 
 static gboolean
