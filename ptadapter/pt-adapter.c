@@ -53,9 +53,11 @@
  * signals and callbacks are emitted there.
  */
 
-/* How long to wait for the PT's stdout to close once the PT has exited: a
- * child of the PT may have inherited it and keep it open. */
-#define STDOUT_GRACE_MS 1000
+/* When the PT exits, its stdout may still hold lines that explain why, so
+ * the end of a run waits for both the exit and the end of stdout. Each may
+ * come first; this is how long to wait for the other: a child of the PT may
+ * keep stdout open, and a PT may close stdout and keep running. */
+#define GRACE_MS 500
 
 typedef struct _Run Run;
 
@@ -107,7 +109,7 @@ struct _Run
   int            wait_status;
   gboolean       stdout_done;
   GSource       *timer;             /* start timeout, or the stop stage */
-  GSource       *stdout_grace;
+  GSource       *grace;             /* see GRACE_MS */
 
   gboolean       stopping;
   int            next_stop_stage;
@@ -182,7 +184,7 @@ run_unref (Run *run)
   g_assert (run->exit_waiters->len == 0);
 
   clear_source (&run->timer);
-  clear_source (&run->stdout_grace);
+  clear_source (&run->grace);
   clear_source (&run->start_cancel_source);
   g_clear_object (&run->subprocess);
   g_clear_object (&run->stdin_pipe);
@@ -408,7 +410,7 @@ finish_run (Run *run)
 
   g_cancellable_cancel (run->cancellable);
   clear_source (&run->timer);
-  clear_source (&run->stdout_grace);
+  clear_source (&run->grace);
   clear_source (&run->start_cancel_source);
 
   if (run->temp_dir != NULL)
@@ -462,18 +464,29 @@ finish_run (Run *run)
   g_object_unref (self);
 }
 
+static void fail_start (Run    *run,
+                        GError *error);
+
 static gboolean
-on_stdout_grace_over (gpointer user_data)
+on_grace_over (gpointer user_data)
 {
   Run *run = user_data;
 
-  g_clear_pointer (&run->stdout_grace, g_source_unref);
+  g_clear_pointer (&run->grace, g_source_unref);
   if (run->adapter == NULL)
     return G_SOURCE_REMOVE;
 
-  g_debug ("The pluggable transport's output is still open after it exited");
-  run->stdout_done = TRUE;
-  finish_run_if_over (run);
+  if (run->exited)
+    {
+      g_debug ("The pluggable transport's output is still open after it exited");
+      run->stdout_done = TRUE;
+      finish_run_if_over (run);
+    }
+  else
+    {
+      fail_start (run, g_error_new (PT_ERROR, PT_ERROR_PROTOCOL,
+                                    _("The pluggable transport closed its output before it was ready")));
+    }
 
   return G_SOURCE_REMOVE;
 }
@@ -481,19 +494,20 @@ on_stdout_grace_over (gpointer user_data)
 static void
 finish_run_if_over (Run *run)
 {
-  if (run->adapter == NULL || !run->exited)
+  if (run->adapter == NULL)
     return;
 
-  if (!run->stdout_done)
+  if (run->exited && run->stdout_done)
     {
-      /* Lines the PT printed just before exiting are still in the pipe, and
-       * may explain the exit. */
-      if (run->stdout_grace == NULL)
-        run->stdout_grace = run_add_timeout (run, STDOUT_GRACE_MS, on_stdout_grace_over);
+      finish_run (run);
       return;
     }
 
-  finish_run (run);
+  /* Lines the PT printed just before exiting may still be in the pipe, and
+   * a PT that closed its output during the startup may be about to exit
+   * with a status that says more. */
+  if (run->grace == NULL && (run->exited || run->start_task != NULL))
+    run->grace = run_add_timeout (run, GRACE_MS, on_grace_over);
 }
 
 /* Ends the start with @error (taken): the PT is killed, and the start's
@@ -665,15 +679,10 @@ on_line_read (GObject      *source,
     }
   else
     {
-      PtAdapterPrivate *priv = pt_adapter_get_instance_private (run->adapter);
-
       if (error != NULL)
         g_debug ("Could not read from the pluggable transport: %s", error->message);
 
       run->stdout_done = TRUE;
-      if (priv->state == PT_ADAPTER_STATE_STARTING && !run->exited)
-        fail_start (run, g_error_new (PT_ERROR, PT_ERROR_PROTOCOL,
-                                      _("The pluggable transport closed its output before it was ready")));
       finish_run_if_over (run);
     }
 
@@ -705,6 +714,7 @@ on_exited (GObject      *source,
   run->exited = TRUE;
   run->wait_status = g_subprocess_get_status (run->subprocess);
   clear_source (&run->timer);
+  clear_source (&run->grace);
 
   finish_run_if_over (run);
   run_unref (run);
@@ -1550,7 +1560,7 @@ abandon_run (PtAdapter *self)
   run->adapter = NULL;
   g_cancellable_cancel (run->cancellable);
   clear_source (&run->timer);
-  clear_source (&run->stdout_grace);
+  clear_source (&run->grace);
   clear_source (&run->start_cancel_source);
   if (!run->exited)
     g_subprocess_force_exit (run->subprocess);

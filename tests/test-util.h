@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <gio/gio.h>
+#include <ptadapter/ptadapter.h>
+
+G_BEGIN_DECLS
+
+/* g_test_init() plus a TMPDIR of this test program's own, so that it can
+ * tell which adapter temp dirs are left. */
+void         pt_test_init                 (int           *argc,
+                                           char        ***argv);
+/* The number of "ptadapter-*" entries in this program's TMPDIR. */
+guint        pt_test_count_adapter_temp_dirs (void);
+
+/* Programs under test, from the environment meson sets. */
+const char  *pt_test_fake_pt              (void);
+const char  *pt_test_obfs4proxy           (void);
+
+/* Iterates the thread-default main context until *@flag is TRUE. A
+ * watchdog aborts the test after a minute, so a hang fails instead of
+ * blocking the suite. */
+void         pt_test_run_until            (gboolean      *flag);
+
+/* Blocking wrappers around the adapter's async calls. */
+gboolean     pt_test_start                (PtAdapter     *adapter,
+                                           GCancellable  *cancellable,
+                                           GError       **error);
+gboolean     pt_test_stop                 (PtAdapter     *adapter,
+                                           GError       **error);
+GSocketConnection *pt_test_connect        (PtClientAdapter *adapter,
+                                           const char    *transport,
+                                           const char    *host,
+                                           guint16        port,
+                                           GHashTable    *args,
+                                           GError       **error);
+
+/* A fresh path in the test's TMPDIR; removed by the caller. */
+char        *pt_test_temp_path            (const char    *what);
+/* The NUL-separated NAME=VALUE file that fake-pt's env-file: step writes. */
+GHashTable  *pt_test_read_env_file        (const char    *path);
+GPid         pt_test_read_pid_file        (const char    *path);
+gboolean     pt_test_process_exists       (GPid           pid);
+/* Reads a whole file into a string, or NULL if it does not exist. */
+char        *pt_test_read_file            (const char    *path);
+
+/* args from key, value, key, value, ..., NULL */
+GHashTable  *pt_test_args_new             (const char    *first_key,
+                                           ...) G_GNUC_NULL_TERMINATED;
+
+/* Runs @func (@data) in a new thread while iterating the main context, and
+ * returns what it returned. */
+gpointer     pt_test_run_in_thread        (GThreadFunc    func,
+                                           gpointer       data);
+
+/* Writes @size pseudo-random bytes (from @seed) into @stream from a helper
+ * thread while reading @size bytes back in this one, and compares them. */
+gboolean     pt_test_echo_roundtrip       (GIOStream     *stream,
+                                           gsize          size,
+                                           guint32        seed,
+                                           GError       **error);
+
+/* A TCP echo server on 127.0.0.1, with its own threads (it needs no main
+ * loop). */
+typedef struct _PtTestEchoServer PtTestEchoServer;
+PtTestEchoServer *pt_test_echo_server_new (void);
+guint16      pt_test_echo_server_get_port (PtTestEchoServer *server);
+void         pt_test_echo_server_free     (PtTestEchoServer *server);
+
+/* obfs4proxy started by hand as a server (no PtServerAdapter), forwarding
+ * to 127.0.0.1:@forward_port. */
+typedef struct
+{
+  GSubprocess *process;
+  char        *state_dir;
+  guint16      port;
+  GHashTable  *args;        /* the SMETHOD ARGS: (cert, iat-mode for obfs4) */
+} PtTestRawServer;
+
+PtTestRawServer *pt_test_raw_server_start (const char    *transport,
+                                           guint16        forward_port);
+void         pt_test_raw_server_stop      (PtTestRawServer *server);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PtTestEchoServer, pt_test_echo_server_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PtTestRawServer, pt_test_raw_server_stop)
+
+G_END_DECLS
