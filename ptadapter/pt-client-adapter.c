@@ -551,7 +551,7 @@ on_connected (GObject      *source,
  * and passed in the SOCKS authentication fields, at most 510 bytes once
  * encoded for a SOCKS5 transport (255 for SOCKS4); longer ones fail with
  * %PT_ERROR_ARGS_TOO_LONG before anything is sent, and arguments with bytes
- * outside printable ASCII or an empty key with %PT_ERROR_INVALID_ARGUMENT.
+ * outside ASCII or an empty key with %PT_ERROR_INVALID_ARGUMENT.
  *
  * Lookup failures are those of pt_client_adapter_get_transport(). Failures
  * of the SOCKS exchange keep their #GIOErrorEnum code, such as

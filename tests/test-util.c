@@ -474,13 +474,19 @@ accept_loop (gpointer user_data)
 PtTestEchoServer *
 pt_test_echo_server_new (void)
 {
+  return pt_test_echo_server_new_for_family (G_SOCKET_FAMILY_IPV4);
+}
+
+PtTestEchoServer *
+pt_test_echo_server_new_for_family (GSocketFamily family)
+{
   PtTestEchoServer *server = g_new0 (PtTestEchoServer, 1);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (family);
   g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
   g_autoptr(GSocketAddress) bound = NULL;
   GError *error = NULL;
 
-  server->listener = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+  server->listener = g_socket_new (family, G_SOCKET_TYPE_STREAM,
                                    G_SOCKET_PROTOCOL_TCP, &error);
   g_assert_no_error (error);
   g_socket_bind (server->listener, address, TRUE, &error);

@@ -64,6 +64,8 @@ gboolean     pt_test_echo_roundtrip       (GIOStream     *stream,
  * loop). */
 typedef struct _PtTestEchoServer PtTestEchoServer;
 PtTestEchoServer *pt_test_echo_server_new (void);
+/* The same on ::1 (G_SOCKET_FAMILY_IPV6) or 127.0.0.1. */
+PtTestEchoServer *pt_test_echo_server_new_for_family (GSocketFamily family);
 guint16      pt_test_echo_server_get_port (PtTestEchoServer *server);
 void         pt_test_echo_server_free     (PtTestEchoServer *server);
 
