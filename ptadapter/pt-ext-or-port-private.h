@@ -72,6 +72,13 @@ PtExtOrPortStatus  _pt_ext_or_port_server_feed       (PtExtOrPortServer  *self,
                                                       GByteArray         *output,
                                                       GError            **error);
 
+/* How many bytes the server still needs to complete the field it is
+ * reading (at least 1), or 0 once it has stopped reading (before
+ * _pt_ext_or_port_server_begin(), after DONE or ERROR). A caller that never
+ * reads more than this from its socket never reads past DONE, so the bytes
+ * after DONE stay in the socket for the application. */
+gsize              _pt_ext_or_port_server_get_bytes_wanted (PtExtOrPortServer *self);
+
 /* After DONE: what the peer said. NULL when it did not send that command. */
 const char        *_pt_ext_or_port_server_get_transport (PtExtOrPortServer *self);
 GInetSocketAddress *_pt_ext_or_port_server_get_user_address (PtExtOrPortServer *self);

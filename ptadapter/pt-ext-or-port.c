@@ -549,6 +549,17 @@ _pt_ext_or_port_server_feed (PtExtOrPortServer  *self,
     }
 }
 
+gsize
+_pt_ext_or_port_server_get_bytes_wanted (PtExtOrPortServer *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  if (self->state == STATE_NEW || !server_is_reading (self))
+    return 0;
+
+  return self->field_length - self->field_received;
+}
+
 const char *
 _pt_ext_or_port_server_get_transport (PtExtOrPortServer *self)
 {

@@ -960,6 +960,135 @@ test_whole_session_results (void)
   session_result_clear (&result);
 }
 
+/* Tests: bytes wanted */
+
+static void
+assert_wanted (Fixture *f,
+               gsize    expected)
+{
+  g_assert_cmpuint (_pt_ext_or_port_server_get_bytes_wanted (f->server), ==, expected);
+}
+
+/* Feeds f->input from @start to @end, which must all be consumed. */
+static void
+feed_expecting (Fixture           *f,
+                gsize              start,
+                gsize              end,
+                PtExtOrPortStatus  status)
+{
+  g_assert_cmpint (feed_range (f, start, end), ==, status);
+  g_assert_no_error (f->error);
+  g_assert_cmpuint (f->consumed, ==, end - start);
+}
+
+static void
+test_wanted_before_begin (void)
+{
+  g_autoptr(PtExtOrPortServer) server = new_vector_server ();
+
+  g_assert_cmpuint (_pt_ext_or_port_server_get_bytes_wanted (server), ==, 0);
+}
+
+/* Each field's length, counting down as parts of it arrive. */
+static void
+test_wanted_follows_fields (Fixture       *f,
+                            gconstpointer  data)
+{
+  gsize offset = 0;
+
+  append_client_auth (f->input);
+  append_text_command (f->input, PT_EXT_OR_PORT_CMD_USERADDR, "1.2.3.4:5678");
+  append_done (f->input);
+
+  assert_wanted (f, 1);
+  feed_expecting (f, offset, offset + 1, PT_EXT_OR_PORT_NEED_MORE);
+  offset += 1;
+  assert_wanted (f, NONCE_LENGTH);
+  feed_expecting (f, offset, offset + 10, PT_EXT_OR_PORT_NEED_MORE);
+  offset += 10;
+  assert_wanted (f, NONCE_LENGTH - 10);
+  feed_expecting (f, offset, offset + NONCE_LENGTH - 10, PT_EXT_OR_PORT_NEED_MORE);
+  offset += NONCE_LENGTH - 10;
+  assert_wanted (f, HASH_LENGTH);
+  feed_expecting (f, offset, offset + HASH_LENGTH, PT_EXT_OR_PORT_NEED_MORE);
+  offset += HASH_LENGTH;
+  assert_wanted (f, HEADER_LENGTH);
+  feed_expecting (f, offset, offset + 3, PT_EXT_OR_PORT_NEED_MORE);
+  offset += 3;
+  assert_wanted (f, 1);
+  feed_expecting (f, offset, offset + 1, PT_EXT_OR_PORT_NEED_MORE);
+  offset += 1;
+  assert_wanted (f, strlen ("1.2.3.4:5678"));
+  feed_expecting (f, offset, offset + strlen ("1.2.3.4:5678"), PT_EXT_OR_PORT_NEED_MORE);
+  offset += strlen ("1.2.3.4:5678");
+  assert_wanted (f, HEADER_LENGTH);
+  feed_expecting (f, offset, f->input->len, PT_EXT_OR_PORT_DONE);
+  assert_wanted (f, 0);
+}
+
+static void
+test_wanted_after_error (Fixture       *f,
+                         gconstpointer  data)
+{
+  append_byte (f->input, 2);
+  g_assert_cmpint (feed_input (f), ==, PT_EXT_OR_PORT_ERROR);
+  g_assert_error (f->error, PT_ERROR, PT_ERROR_PROTOCOL);
+  assert_wanted (f, 0);
+}
+
+/* A reader that never asks for more than is wanted stops exactly at the
+ * end of DONE: what is left is the payload, all of it. */
+static void
+test_wanted_stops_at_done (gconstpointer data)
+{
+  const SessionKind *kind = data;
+  g_autoptr(GByteArray) input = new_session_input (kind->append_session);
+  g_autoptr(PtExtOrPortServer) server = new_vector_server ();
+  g_autoptr(GByteArray) output = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  PtExtOrPortStatus status = PT_EXT_OR_PORT_NEED_MORE;
+  SessionResult whole = { 0 };
+  gsize offset = 0;
+  gsize wanted;
+
+  _pt_ext_or_port_server_begin (server, output);
+  while ((wanted = _pt_ext_or_port_server_get_bytes_wanted (server)) > 0)
+    {
+      gsize consumed = 0;
+
+      g_assert_cmpint (status, ==, PT_EXT_OR_PORT_NEED_MORE);
+      g_assert_cmpuint (offset + wanted, <=, input->len);
+      status = _pt_ext_or_port_server_feed (server, input->data + offset, wanted,
+                                            &consumed, output, &error);
+      /* Everything wanted is used: the server never leaves a part behind. */
+      g_assert_cmpuint (consumed, ==, wanted);
+      offset += consumed;
+    }
+
+  run_session (input, input->len, G_MAXSIZE, &whole);
+  g_assert_cmpint (status, ==, whole.status);
+  g_assert_cmpuint (offset, ==, whole.consumed);
+  g_assert_cmpmem (output->data, output->len, whole.output->data, whole.output->len);
+  if (status == PT_EXT_OR_PORT_DONE)
+    g_assert_cmpmem (input->data + offset, input->len - offset, PAYLOAD, strlen (PAYLOAD));
+  else
+    g_assert_error (error, PT_ERROR, PT_ERROR_PROTOCOL);
+
+  session_result_clear (&whole);
+}
+
+static void
+add_wanted_tests (void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (session_kinds); i++)
+    {
+      g_autofree char *path =
+        g_strdup_printf ("/ext-or-port/bytes-wanted/stops-at-done/%s", session_kinds[i].name);
+
+      g_test_add_data_func (path, &session_kinds[i], test_wanted_stops_at_done);
+    }
+}
+
 static void
 add_fixture_test (const char *path,
                   void      (*test) (Fixture *, gconstpointer))
@@ -1007,6 +1136,11 @@ main (int   argc,
 
   g_test_add_func ("/ext-or-port/chunking/whole-session-results", test_whole_session_results);
   add_chunking_tests ();
+
+  g_test_add_func ("/ext-or-port/bytes-wanted/before-begin", test_wanted_before_begin);
+  add_fixture_test ("/ext-or-port/bytes-wanted/follows-fields", test_wanted_follows_fields);
+  add_fixture_test ("/ext-or-port/bytes-wanted/after-error", test_wanted_after_error);
+  add_wanted_tests ();
 
   return g_test_run ();
 }
