@@ -90,6 +90,7 @@ is_for_role (PtStartup     *self,
   switch (kind)
     {
     case PT_MESSAGE_PROXY_DONE:
+    case PT_MESSAGE_PROXY_ERROR:
     case PT_MESSAGE_CMETHOD:
     case PT_MESSAGE_CMETHOD_ERROR:
     case PT_MESSAGE_CMETHODS_DONE:
@@ -208,6 +209,9 @@ _pt_startup_handle (PtStartup  *self,
                    message->text);
 
     case PT_MESSAGE_PROXY_ERROR:
+      /* A client message: from a server, it is checked like the others. */
+      if (self->role != PT_ROLE_CLIENT)
+        break;
       return fail (self, error, PT_ERROR_PROXY,
                    _("The pluggable transport cannot use the upstream proxy: %s"),
                    message->text);
