@@ -110,8 +110,12 @@ _pt_line_buffer_next (PtLineBuffer  *self,
           self->scanned = self->end - self->start;
 
           /* A "\r" may still be followed by its "\n", so one more byte is
-           * allowed before the line is known to be too long. */
-          if (!self->skipping && self->scanned > self->max_line_length + 1)
+           * allowed before the line is known to be too long, but only a
+           * "\r": _finish() must not return a line over the bound. */
+          if (!self->skipping &&
+              (self->scanned > self->max_line_length + 1 ||
+               (self->scanned == self->max_line_length + 1 &&
+                self->data[self->end - 1] != '\r')))
             {
               self->skipping = TRUE;
               self->start = self->end = self->scanned = 0;
@@ -247,7 +251,7 @@ return_buffered_line (PtLineReader *self,
     case PT_LINE_BUFFER_TOO_LONG:
       g_task_return_new_error (task, PT_ERROR, PT_ERROR_PROTOCOL,
                                _("The pluggable transport printed a line longer than %u bytes"),
-                               (guint) PT_LINE_READER_MAX_LINE_LENGTH);
+                               (guint) self->buffer->max_line_length);
       return TRUE;
 
     case PT_LINE_BUFFER_LINE:
