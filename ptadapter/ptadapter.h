@@ -9,4 +9,6 @@
 # include <ptadapter/pt-adapter.h>
 # include <ptadapter/pt-client-transport.h>
 # include <ptadapter/pt-client-adapter.h>
+# include <ptadapter/pt-server-transport.h>
+# include <ptadapter/pt-server-adapter.h>
 #undef PT_INSIDE

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <gio/gio.h>
+#include <ptadapter/ptadapter.h>
+
+G_BEGIN_DECLS
+
+/* Helpers shared by the tests of PtServerAdapter and PtExtServerAdapter. */
+
+/* 127.0.0.1:@port, or [::1]:@port. */
+GInetSocketAddress *pt_test_loopback_address    (GSocketFamily      family,
+                                                 guint16            port);
+
+/* A started PtClientAdapter running obfs4proxy for @transports. */
+PtClientAdapter    *pt_test_client_start        (const char * const *transports);
+
+/* Connects through @client to the server transport @name of @server (a
+ * running PtServerAdapter or PtExtServerAdapter), with the ARGS: that the
+ * server's PT announced. */
+GSocketConnection  *pt_test_connect_to_server   (PtClientAdapter   *client,
+                                                 PtAdapter         *server,
+                                                 const char        *name,
+                                                 GError           **error);
+
+/* The value of the SMETHOD argument @key of @name on @server (a copy). */
+char               *pt_test_dup_server_arg      (PtAdapter         *server,
+                                                 const char        *name,
+                                                 const char        *key);
+
+/* fake-pt with an env-file: step writing to @env_path, then "version" and
+ * "smethods". NULL-terminated, free with g_strfreev(). */
+char              **pt_test_fake_server_argv    (const char        *env_path);
+
+/* Stops @adapter, which must succeed. */
+void                pt_test_stop_ok             (PtAdapter         *adapter);
+
+G_END_DECLS
