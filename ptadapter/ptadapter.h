@@ -11,4 +11,7 @@
 # include <ptadapter/pt-client-adapter.h>
 # include <ptadapter/pt-server-transport.h>
 # include <ptadapter/pt-server-adapter.h>
+# include <ptadapter/pt-ext-or-port-client-info.h>
+# include <ptadapter/pt-ext-or-port-request.h>
+# include <ptadapter/pt-ext-server-adapter.h>
 #undef PT_INSIDE
