@@ -17,6 +17,7 @@
 #include "pt-init-private.h"
 #include "pt-line-reader-private.h"
 #include "pt-temp-dir-private.h"
+#include "pt-util-private.h"
 
 /**
  * SECTION:pt-adapter
@@ -164,16 +165,6 @@ run_ref (Run *run)
 }
 
 static void
-clear_source (GSource **source)
-{
-  if (*source != NULL)
-    {
-      g_source_destroy (*source);
-      g_clear_pointer (source, g_source_unref);
-    }
-}
-
-static void
 run_unref (Run *run)
 {
   if (--run->ref_count > 0)
@@ -183,9 +174,9 @@ run_unref (Run *run)
   g_assert (run->stop_waiters->len == 0);
   g_assert (run->exit_waiters->len == 0);
 
-  clear_source (&run->timer);
-  clear_source (&run->grace);
-  clear_source (&run->start_cancel_source);
+  _pt_clear_source (&run->timer);
+  _pt_clear_source (&run->grace);
+  _pt_clear_source (&run->start_cancel_source);
   g_clear_object (&run->subprocess);
   g_clear_object (&run->stdin_pipe);
   g_clear_object (&run->reader);
@@ -201,7 +192,7 @@ run_unref (Run *run)
 static void
 waiter_free (Waiter *waiter)
 {
-  clear_source (&waiter->cancel_source);
+  _pt_clear_source (&waiter->cancel_source);
   g_clear_object (&waiter->task);
   g_free (waiter);
 }
@@ -389,7 +380,7 @@ complete_waiters (GPtrArray *waiters,
     {
       Waiter *waiter = g_ptr_array_index (completed, i);
 
-      clear_source (&waiter->cancel_source);
+      _pt_clear_source (&waiter->cancel_source);
       if (with_status)
         g_task_return_int (waiter->task, wait_status);
       else
@@ -409,9 +400,9 @@ finish_run (Run *run)
   g_assert (priv->run == run);
 
   g_cancellable_cancel (run->cancellable);
-  clear_source (&run->timer);
-  clear_source (&run->grace);
-  clear_source (&run->start_cancel_source);
+  _pt_clear_source (&run->timer);
+  _pt_clear_source (&run->grace);
+  _pt_clear_source (&run->start_cancel_source);
 
   if (run->temp_dir != NULL)
     {
@@ -523,8 +514,8 @@ fail_start (Run    *run,
     }
 
   run->start_error = error;
-  clear_source (&run->timer);
-  clear_source (&run->start_cancel_source);
+  _pt_clear_source (&run->timer);
+  _pt_clear_source (&run->start_cancel_source);
 
   if (!run->exited && !run->stopping)
     g_subprocess_force_exit (run->subprocess);
@@ -545,8 +536,8 @@ become_ready (Run *run)
   const PtMessage *answer;
 
   g_clear_pointer (&run->startup, _pt_startup_free);
-  clear_source (&run->timer);
-  clear_source (&run->start_cancel_source);
+  _pt_clear_source (&run->timer);
+  _pt_clear_source (&run->start_cancel_source);
 
   transports = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   transport_errors = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
@@ -713,8 +704,8 @@ on_exited (GObject      *source,
 
   run->exited = TRUE;
   run->wait_status = g_subprocess_get_status (run->subprocess);
-  clear_source (&run->timer);
-  clear_source (&run->grace);
+  _pt_clear_source (&run->timer);
+  _pt_clear_source (&run->grace);
 
   finish_run_if_over (run);
   run_unref (run);
@@ -1038,7 +1029,7 @@ stop_stage_later (Run *run,
   PtAdapterPrivate *priv = pt_adapter_get_instance_private (run->adapter);
 
   run->next_stop_stage = next_stage;
-  clear_source (&run->timer);
+  _pt_clear_source (&run->timer);
   run->timer = run_add_timeout (run, priv->stop_timeout_ms, on_stop_stage_timeout);
 }
 
@@ -1124,7 +1115,7 @@ pt_adapter_stop_async (PtAdapter           *self,
   run->stopping = TRUE;
   if (run->start_task != NULL && run->start_error == NULL)
     {
-      clear_source (&run->start_cancel_source);
+      _pt_clear_source (&run->start_cancel_source);
       run->start_error = g_error_new (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                       _("The pluggable transport was stopped before it was ready"));
     }
@@ -1138,7 +1129,7 @@ pt_adapter_stop_async (PtAdapter           *self,
       !g_error_matches (run->start_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
-  clear_source (&run->timer);
+  _pt_clear_source (&run->timer);
   stop_stage (run, 1);
 }
 
@@ -1559,9 +1550,9 @@ abandon_run (PtAdapter *self)
 
   run->adapter = NULL;
   g_cancellable_cancel (run->cancellable);
-  clear_source (&run->timer);
-  clear_source (&run->grace);
-  clear_source (&run->start_cancel_source);
+  _pt_clear_source (&run->timer);
+  _pt_clear_source (&run->grace);
+  _pt_clear_source (&run->start_cancel_source);
   if (!run->exited)
     g_subprocess_force_exit (run->subprocess);
   if (run->temp_dir != NULL)

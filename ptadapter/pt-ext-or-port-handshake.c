@@ -10,6 +10,7 @@
 #include "pt-ext-or-port-handshake-private.h"
 #include "pt-ext-or-port-private.h"
 #include "pt-ext-or-port-request-private.h"
+#include "pt-util-private.h"
 
 /*
  * Reading: the socket is only ever asked for as many bytes as the state
@@ -107,23 +108,13 @@ _pt_ext_or_port_handshake_ref (PtExtOrPortHandshake *self)
   return self;
 }
 
-static void
-clear_source (GSource **source)
-{
-  if (*source != NULL)
-    {
-      g_source_destroy (*source);
-      g_clear_pointer (source, g_source_unref);
-    }
-}
-
 void
 _pt_ext_or_port_handshake_unref (PtExtOrPortHandshake *self)
 {
   if (!g_atomic_ref_count_dec (&self->ref_count))
     return;
 
-  clear_source (&self->timeout_source);
+  _pt_clear_source (&self->timeout_source);
   if (self->connection != NULL)
     g_io_stream_close (G_IO_STREAM (self->connection), NULL, NULL);
   g_clear_object (&self->connection);
@@ -177,7 +168,7 @@ end (PtExtOrPortHandshake *self)
   self->phase = PHASE_OVER;
   set_decision (self, DECISION_DENY);
   g_cancellable_cancel (self->cancellable);
-  clear_source (&self->timeout_source);
+  _pt_clear_source (&self->timeout_source);
 
   if (self->connection != NULL)
     {
@@ -225,7 +216,7 @@ hand_over (PtExtOrPortHandshake *self)
   gpointer owner = g_steal_pointer (&self->owner);
 
   self->phase = PHASE_OVER;
-  clear_source (&self->timeout_source);
+  _pt_clear_source (&self->timeout_source);
 
   if (owner == NULL)
     {

@@ -3,14 +3,38 @@
  * no temporary file or directory may outlive the suite. */
 #include "config.h"
 
+#include <string.h>
 #include <glib/gstdio.h>
 
 #include "test-util.h"
+
+/* The PTs this suite started: their environment names this build's test
+ * TMPDIR, so PTs of other builds or of the system do not count. */
+static gboolean
+started_by_this_suite (const char *pid,
+                       const char *marker)
+{
+  g_autofree char *path = g_build_filename ("/proc", pid, "environ", NULL);
+  g_autofree char *environ = NULL;
+  gsize length;
+
+  if (!g_file_get_contents (path, &environ, &length, NULL))
+    return FALSE;
+
+  for (gsize start = 0; start < length; start += strlen (environ + start) + 1)
+    {
+      if (strcmp (environ + start, marker) == 0)
+        return TRUE;
+    }
+
+  return FALSE;
+}
 
 static GPtrArray *
 find_processes (const char * const *names)
 {
   GPtrArray *found = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *marker = g_strconcat ("PT_TEST_TMPDIR=", g_getenv ("PT_TEST_TMPDIR"), NULL);
   GDir *proc = g_dir_open ("/proc", 0, NULL);
   const char *entry;
 
@@ -24,7 +48,7 @@ find_processes (const char * const *names)
         continue;
 
       g_strstrip (comm);
-      if (g_strv_contains (names, comm))
+      if (g_strv_contains (names, comm) && started_by_this_suite (entry, marker))
         g_ptr_array_add (found, g_strdup_printf ("%s (pid %s)", comm, entry));
     }
   g_dir_close (proc);
@@ -43,8 +67,8 @@ test_no_pt_process (void)
   g_assert_cmpuint (found->len, ==, 0);
 }
 
-/* Each test program has its own directory in PT_TEST_TMPDIR; all must be
- * empty now. */
+/* Each test process has its own directory in PT_TEST_TMPDIR, removed at
+ * exit when empty: nothing may be left in any. */
 static void
 collect_entries (const char *path,
                  guint       depth,

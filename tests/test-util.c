@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <signal.h>
 #include <string.h>
 #include <glib/gstdio.h>
@@ -33,6 +34,15 @@ remove_tree (const char *path)
   g_rmdir (path);
 }
 
+static char *own_tmpdir;
+
+static void
+remove_own_tmpdir (void)
+{
+  /* Only if empty: what is left is for test-leftovers to report. */
+  g_rmdir (own_tmpdir);
+}
+
 void
 pt_test_init (int    *argc,
               char ***argv)
@@ -44,12 +54,12 @@ pt_test_init (int    *argc,
 
   if (base != NULL)
     {
-      g_autofree char *own = g_build_filename (base, program, NULL);
-
-      /* What an earlier, aborted run left behind. */
-      remove_tree (own);
-      g_assert_cmpint (g_mkdir_with_parents (own, 0700), ==, 0);
-      g_setenv ("TMPDIR", own, TRUE);
+      /* Per process, so that runs of the same program in parallel (meson
+       * test --repeat) do not see each other's temp dirs. */
+      own_tmpdir = g_strdup_printf ("%s/%s.%d", base, program, (int) getpid ());
+      g_assert_cmpint (g_mkdir_with_parents (own_tmpdir, 0700), ==, 0);
+      g_setenv ("TMPDIR", own_tmpdir, TRUE);
+      atexit (remove_own_tmpdir);
     }
 }
 
