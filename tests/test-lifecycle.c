@@ -821,9 +821,7 @@ test_unref_while_running (void)
   pid = pt_test_read_pid_file (scenario->pid_path);
   g_object_unref (adapter);
 
-  /* Reaped by GLib's child watch on its worker thread. */
-  while (pt_test_process_exists (pid))
-    g_usleep (1000);
+  pt_test_wait_for_exit (pid);
   environment = pt_test_read_env_file (scenario->env_path);
   g_assert_false (g_file_test (g_hash_table_lookup (environment, "TOR_PT_STATE_LOCATION"),
                                G_FILE_TEST_EXISTS));

@@ -2,6 +2,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <signal.h>
 #include <string.h>
@@ -258,6 +260,25 @@ gboolean
 pt_test_process_exists (GPid pid)
 {
   return kill (pid, 0) == 0 || errno != ESRCH;
+}
+
+void
+pt_test_wait_for_exit (GPid pid)
+{
+  int pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
+  GPollFD poll_fd;
+
+  if (pidfd < 0)
+    {
+      g_assert_cmpint (errno, ==, ESRCH);
+      return;
+    }
+
+  poll_fd.fd = pidfd;
+  poll_fd.events = G_IO_IN;
+  poll_fd.revents = 0;
+  g_assert_cmpint (g_poll (&poll_fd, 1, WATCHDOG_SECONDS * 1000), ==, 1);
+  close (pidfd);
 }
 
 GHashTable *

@@ -41,6 +41,10 @@ char        *pt_test_temp_path            (const char    *what);
 GHashTable  *pt_test_read_env_file        (const char    *path);
 GPid         pt_test_read_pid_file        (const char    *path);
 gboolean     pt_test_process_exists       (GPid           pid);
+/* Blocks until process @pid (not a child of ours) has exited, without
+ * polling: a pidfd becomes readable when it does. Fails the test after a
+ * minute. */
+void         pt_test_wait_for_exit        (GPid           pid);
 /* Reads a whole file into a string, or NULL if it does not exist. */
 char        *pt_test_read_file            (const char    *path);
 
