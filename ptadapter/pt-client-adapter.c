@@ -684,7 +684,7 @@ on_sync_connected (GObject      *source,
 }
 
 /**
- * pt_client_adapter_connect:
+ * pt_client_adapter_connect: (skip)
  * @self: a running #PtClientAdapter
  * @transport: the name of the transport to go through, such as "obfs4"
  * @host: the server: an IPv4 or IPv6 address or a host name
@@ -697,6 +697,10 @@ on_sync_connected (GObject      *source,
  * Connects like pt_client_adapter_connect_async(), blocking the calling
  * thread until it is done. It may be called from any thread, for example
  * from a worker that does blocking I/O.
+ *
+ * Language bindings do not offer this function: there a method named
+ * connect() would hide the one that connects signal handlers. They use
+ * pt_client_adapter_connect_async() instead.
  *
  * Returns: (transfer full): the connection, or %NULL with @error set
  */
