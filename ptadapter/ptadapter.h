@@ -14,4 +14,5 @@
 # include <ptadapter/pt-ext-or-port-client-info.h>
 # include <ptadapter/pt-ext-or-port-request.h>
 # include <ptadapter/pt-ext-server-adapter.h>
+# include <ptadapter/pt-bridge-line.h>
 #undef PT_INSIDE
