@@ -18,24 +18,43 @@ G_BEGIN_DECLS
  *  - comment lines start with '#' or ';' (after optional whitespace); no
  *    inline comments;
  *  - a line indented deeper than its key continues the value (joined with
- *    "\n"); an empty line ends a value;
+ *    "\n"); an empty line ends a value, and so does a comment line (which
+ *    configparser strips to an empty one);
  *  - BasicInterpolation: "%%" is a literal '%', "%(name)s" is the value of
  *    key name of the same section (or DEFAULT), recursively up to depth 10;
- *    any other '%' is an error;
- *  - a repeated section or a repeated key in one section is an error.
+ *    any other '%' is an error. Like configparser, only the values the tool
+ *    reads are interpolated: the role section's keys, and every key of each
+ *    named tunnel section (configparser's items() reads them all);
+ *  - a repeated section or a repeated key in one section is an error;
+ *    [DEFAULT] may appear more than once, its keys may not repeat;
+ *  - lines end at "\n", "\r\n" or "\r"; whitespace is ASCII (space, tab,
+ *    \v, \f); a header is '[' to the last ']' of the line, so text after it
+ *    is ignored, as configparser does;
+ *  - beyond configparser: a UTF-8 byte order mark is skipped; a NUL byte or
+ *    invalid UTF-8 is a syntax error naming the line.
  *
  * Roles:
  *   [client]  exec, state (optional; empty = a temp dir), proxy (optional),
  *             tunnels (whitespace-separated section names)
  *   [tunnel]  transport, listen, upstream, options-<name> (per-connection
  *             args, <name> lowercased), or bridge = <Tor bridge line>
- *             instead of transport/upstream/options-*
- *   [server]  exec, state, forward, tunnels
- *   [tunnel]  transport, listen, options-<name> (server transport options)
+ *             instead of transport/upstream/options-* (read with
+ *             pt_bridge_line_parse(); its fingerprint is not used; any of
+ *             those keys beside it, even inherited from DEFAULT, is an error)
+ *   [server]  exec, state (optional), forward, tunnels
+ *   [tunnel]  transport, listen, options-<name> (server transport options);
+ *             a transport may be served by one tunnel only
  *
- * "exec" is split with shell quoting rules (g_shell_parse_argv). Relative
- * paths (state, and exec's program when it contains a '/') are resolved
- * against the current directory. Addresses are "host:port" with IPv6 in
+ * Other keys are ignored, as the Python tool does. "tunnels" must name at
+ * least one section, each once. A tunnel's options come from its section
+ * and DEFAULT, like configparser's items(); "options-" alone is an error.
+ * "proxy" must be a URI (the adapter checks the rest when it starts).
+ *
+ * "exec" is split with shell quoting rules (g_shell_parse_argv; unlike
+ * Python's shlex.split(), a word starting with '#' starts a comment).
+ * Relative paths (state, and exec's program when it contains a '/') are
+ * resolved against the current directory, lexically
+ * (g_canonicalize_filename). Addresses are "host:port" with IPv6 in
  * brackets; every host may be an IP literal or a name (the tool resolves
  * names when it starts). Ports are 1-65535; a listen port may also be 0
  * (any free port).
@@ -49,10 +68,12 @@ G_BEGIN_DECLS
 
 typedef enum
 {
-  PT_TOOL_CONFIG_ERROR_SYNTAX,          /* not INI as configparser reads it */
+  PT_TOOL_CONFIG_ERROR_SYNTAX,          /* not INI as configparser reads it, or a
+                                         * bad '%' in a value ("file:line: ...") */
   PT_TOOL_CONFIG_ERROR_MISSING_SECTION, /* [client]/[server] or a tunnel's section */
-  PT_TOOL_CONFIG_ERROR_MISSING_KEY,
+  PT_TOOL_CONFIG_ERROR_MISSING_KEY,     /* also a %(name)s naming no key */
   PT_TOOL_CONFIG_ERROR_INVALID_VALUE,   /* bad host:port, exec, bridge line, ... */
+  PT_TOOL_CONFIG_ERROR_READ,            /* pt_tool_config_load(): the file cannot be read */
 } PtToolConfigError;
 
 typedef enum
@@ -99,7 +120,8 @@ PtToolConfig *pt_tool_config_parse       (const char   *text,
                                           PtToolRole    role,
                                           GError      **error);
 
-/* Reads @path and parses it. */
+/* Reads @path and parses it; PT_TOOL_CONFIG_ERROR_READ if it cannot be
+ * read (the message names the file). */
 PtToolConfig *pt_tool_config_load        (const char   *path,
                                           PtToolRole    role,
                                           GError      **error);
