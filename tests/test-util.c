@@ -130,18 +130,12 @@ pt_test_run_until (gboolean *flag)
   g_source_unref (watchdog);
 }
 
-typedef struct
+void
+pt_test_pending_done (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
 {
-  gboolean      done;
-  GAsyncResult *result;
-} Pending;
-
-static void
-on_done (GObject      *source,
-         GAsyncResult *result,
-         gpointer      user_data)
-{
-  Pending *pending = user_data;
+  PtTestPending *pending = user_data;
 
   pending->result = g_object_ref (result);
   pending->done = TRUE;
@@ -152,10 +146,10 @@ pt_test_start (PtAdapter     *adapter,
                GCancellable  *cancellable,
                GError       **error)
 {
-  Pending pending = { 0 };
+  PtTestPending pending = { 0 };
   gboolean ok;
 
-  pt_adapter_start_async (adapter, cancellable, on_done, &pending);
+  pt_adapter_start_async (adapter, cancellable, pt_test_pending_done, &pending);
   pt_test_run_until (&pending.done);
   ok = pt_adapter_start_finish (adapter, pending.result, error);
   g_object_unref (pending.result);
@@ -167,10 +161,10 @@ gboolean
 pt_test_stop (PtAdapter  *adapter,
               GError    **error)
 {
-  Pending pending = { 0 };
+  PtTestPending pending = { 0 };
   gboolean ok;
 
-  pt_adapter_stop_async (adapter, NULL, on_done, &pending);
+  pt_adapter_stop_async (adapter, NULL, pt_test_pending_done, &pending);
   pt_test_run_until (&pending.done);
   ok = pt_adapter_stop_finish (adapter, pending.result, error);
   g_object_unref (pending.result);
@@ -186,11 +180,11 @@ pt_test_connect (PtClientAdapter  *adapter,
                  GHashTable       *args,
                  GError          **error)
 {
-  Pending pending = { 0 };
+  PtTestPending pending = { 0 };
   GSocketConnection *connection;
 
   pt_client_adapter_connect_async (adapter, transport, host, port, args, NULL,
-                                   on_done, &pending);
+                                   pt_test_pending_done, &pending);
   pt_test_run_until (&pending.done);
   connection = pt_client_adapter_connect_finish (adapter, pending.result, error);
   g_object_unref (pending.result);
@@ -644,4 +638,85 @@ pt_test_raw_server_stop (PtTestRawServer *server)
   g_object_unref (server->process);
   g_free (server->state_dir);
   g_free (server);
+}
+
+/* Hardening helpers (issue 6) */
+
+gsize
+pt_test_get_rss (void)
+{
+  g_autofree char *status = pt_test_read_file ("/proc/self/status");
+  const char *line;
+  guint64 kib = 0;
+
+  g_assert_nonnull (status);
+  line = strstr (status, "\nVmRSS:");
+  g_assert_nonnull (line);
+  kib = g_ascii_strtoull (line + strlen ("\nVmRSS:"), NULL, 10);
+  g_assert_cmpuint (kib, >, 0);
+
+  return (gsize) kib * 1024;
+}
+
+void
+pt_test_fill_pattern (guint8  *buffer,
+                      gsize    size,
+                      guint32  seed)
+{
+  fill_pattern (buffer, size, seed);
+}
+
+guint64
+pt_test_echo_stream (GIOStream *stream,
+                     GChecksum *checksum)
+{
+  GInputStream *input = g_io_stream_get_input_stream (stream);
+  GOutputStream *output = g_io_stream_get_output_stream (stream);
+  guint8 buffer[16384];
+  guint64 total = 0;
+  gssize n;
+
+  while ((n = g_input_stream_read (input, buffer, sizeof buffer, NULL, NULL)) > 0)
+    {
+      if (checksum != NULL)
+        g_checksum_update (checksum, buffer, n);
+      if (!g_output_stream_write_all (output, buffer, (gsize) n, NULL, NULL, NULL))
+        break;
+      total += (guint64) n;
+    }
+
+  g_io_stream_close (stream, NULL, NULL);
+  return total;
+}
+
+int
+pt_test_pidfd_open (GPid pid)
+{
+  int pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
+
+  if (pidfd < 0)
+    g_assert_cmpint (errno, ==, ESRCH);
+
+  return pidfd;
+}
+
+gboolean
+pt_test_pidfd_wait (int pidfd,
+                    int timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  GPollFD poll_fd = { pidfd, G_IO_IN, 0 };
+
+  for (;;)
+    {
+      gint64 left = MAX (deadline - g_get_monotonic_time (), 0);
+      int n = g_poll (&poll_fd, 1, (int) ((left + 999) / 1000));
+
+      if (n == 1)
+        return TRUE;
+      if (n < 0 && errno == EINTR)
+        continue;
+      g_assert_cmpint (n, ==, 0);
+      return FALSE;
+    }
 }

@@ -73,6 +73,47 @@ PtTestEchoServer *pt_test_echo_server_new_for_family (GSocketFamily family);
 guint16      pt_test_echo_server_get_port (PtTestEchoServer *server);
 void         pt_test_echo_server_free     (PtTestEchoServer *server);
 
+/* Hardening helpers (issue 6) */
+
+/* To wait for an async call: pass pt_test_pending_done as its callback and
+ * a zeroed PtTestPending as its data, pt_test_run_until (&pending.done),
+ * then finish the call with pending.result and unref it. */
+typedef struct
+{
+  gboolean      done;
+  GAsyncResult *result;
+} PtTestPending;
+
+void         pt_test_pending_done         (GObject       *source,
+                                           GAsyncResult  *result,
+                                           gpointer       user_data);
+
+/* This process's resident set size (VmRSS in /proc/self/status), in
+ * bytes. */
+gsize        pt_test_get_rss              (void);
+
+/* The @size pseudo-random bytes pt_test_echo_roundtrip() sends for
+ * @seed. */
+void         pt_test_fill_pattern         (guint8        *buffer,
+                                           gsize          size,
+                                           guint32        seed);
+
+/* Echoes @stream back to its peer with blocking I/O until end of file or
+ * an error, then closes it. Every byte received also goes into @checksum
+ * when it is not NULL. Returns the number of bytes echoed. For a worker
+ * thread (GThreadPool, GThreadedSocketService::run). */
+guint64      pt_test_echo_stream          (GIOStream     *stream,
+                                           GChecksum     *checksum);
+
+/* A pidfd for @pid, opened before the process is made to exit so that the
+ * number cannot be reused meanwhile; -1 if it is already gone. */
+int          pt_test_pidfd_open           (GPid           pid);
+/* Waits up to @timeout_ms for the process of @pidfd to exit (a pidfd is
+ * readable once it has): FALSE if it still runs at the deadline. Does not
+ * close @pidfd. */
+gboolean     pt_test_pidfd_wait           (int            pidfd,
+                                           int            timeout_ms);
+
 /* obfs4proxy started by hand as a server (no PtServerAdapter), forwarding
  * to 127.0.0.1:@forward_port. */
 typedef struct
