@@ -141,10 +141,13 @@ async function testClientServerEcho() {
     assert(socks.address.port !== 0, 'SOCKS port');
 
     for (const [name, args, size] of [['obfs4', bridgeArgs, 256 * 1024], ['obfs3', null, 4096]]) {
+        // The server's side as a bridge line, and the client's side from it
         const address = server.get_transport(name).address;
+        const line = Pt.BridgeLine.new(name, address.address.to_string(), address.port, null, args).to_string();
+        const bridge = Pt.BridgeLine.parse(line);
         // eslint-disable-next-line no-await-in-loop
-        const connection = await client.connect_async(name, address.address.to_string(), address.port,
-            args, null);
+        const connection = await client.connect_async(bridge.get_transport(), bridge.get_host(),
+            bridge.get_port(), bridge.dup_args(), null);
         assert(connection instanceof Gio.SocketConnection, 'a GSocketConnection');
         const data = payload(size);
         // eslint-disable-next-line no-await-in-loop
@@ -156,7 +159,7 @@ async function testClientServerEcho() {
     const waiting = server.wait_async(null);
     assert(await client.stop_async(null) === true, 'client stopped');
     assert(await server.stop_async(null) === true, 'server stopped');
-    // GJS leaves out the boolean of a throwing function: only the wait status
+    // wait_finish() gives [true, status]; Gio._promisify() drops the leading true
     assertEqual(await waiting, [0], 'wait_async');
     assertEqual(exitStatus, 0, 'exited signal');
     assertEqual(states, [Pt.AdapterState.STARTING, Pt.AdapterState.RUNNING,
@@ -179,6 +182,9 @@ async function testErrors() {
     await expectError(Pt.error_quark(), Pt.Error.ARGS_TOO_LONG,
         client.connect_async('obfs4', '127.0.0.1', 9, {cert: 'A'.repeat(600)}, null));
     await client.stop_async(null);
+
+    await expectError(Pt.error_quark(), Pt.Error.INVALID_ARGUMENT,
+        (async () => Pt.BridgeLine.parse('obfs4 bridge.example:443'))());
 }
 
 const TESTS = [testClientServerEcho, testErrors];

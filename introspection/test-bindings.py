@@ -259,8 +259,15 @@ def test_client_server_echo():
     assert socks.get_address().get_port() != 0
     assert os.path.isdir(client.get_state_location())  # a temporary one, while it runs
 
+    # What a bridge operator hands out, and what the client reads back
     host, port = server_address(obfs4)
-    connection = call(client, 'connect', 'obfs4', host, port, bridge_args)
+    line = Pt.BridgeLine.new('obfs4', host, port, None, bridge_args).to_string()
+    assert line.startswith('obfs4 %s:%d cert=' % (host, port)), line
+    bridge = Pt.BridgeLine.parse('Bridge ' + line)
+    assert bridge.equal(Pt.BridgeLine.parse(line))
+    assert bridge.get_fingerprint() is None
+    connection = call(client, 'connect', bridge.get_transport(), bridge.get_host(), bridge.get_port(),
+                      bridge.dup_args())
     assert isinstance(connection, Gio.SocketConnection)
     received, error = roundtrip(connection)
     assert error is None, error
@@ -456,6 +463,11 @@ def test_errors():
     run_until(lambda: results, 'the cancelled connect')
     expect_error(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED, client.connect_finish, results[0])
     stop(client)
+
+    # Bridge lines name an IP address, never a host
+    error = expect_error(Pt.error_quark(), Pt.Error.INVALID_ARGUMENT, Pt.BridgeLine.parse,
+                         'obfs4 bridge.example:443 cert=abc')
+    assert 'bridge.example' in error.message
 
     # Server transports: twice the same name, or after the start
     server = Pt.ServerAdapter.new([OBFS4PROXY], None, Gio.InetSocketAddress.new_from_string('127.0.0.1', 9))

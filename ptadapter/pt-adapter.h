@@ -55,8 +55,19 @@ typedef enum
   PT_LOG_SEVERITY_DEBUG,
 } PtLogSeverity;
 
+/**
+ * PT_TYPE_ADAPTER:
+ *
+ * The #GType of #PtAdapter.
+ */
 #define PT_TYPE_ADAPTER (pt_adapter_get_type ())
 
+/**
+ * PtAdapter:
+ *
+ * A pluggable transport process and its lifecycle; the base of the client
+ * and server adapters. Its fields are private.
+ */
 PT_AVAILABLE_IN_ALL
 G_DECLARE_DERIVABLE_TYPE (PtAdapter, pt_adapter, PT, ADAPTER, GObject)
 

@@ -46,12 +46,8 @@
  * so it may be shared between threads once made.
  */
 
-/**
- * PtBridgeLine:
- *
- * An immutable, reference-counted Tor bridge line. Its fields are private;
- * use the accessor functions.
- */
+/* The documentation of PtBridgeLine is in the header, where gtk-doc's
+ * section builder looks for it. */
 struct _PtBridgeLine
 {
   gatomicrefcount  ref_count;

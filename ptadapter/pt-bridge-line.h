@@ -12,6 +12,12 @@ G_BEGIN_DECLS
 
 #define PT_TYPE_BRIDGE_LINE (pt_bridge_line_get_type ())
 
+/**
+ * PtBridgeLine:
+ *
+ * An immutable, reference-counted Tor bridge line. Its fields are private;
+ * use the accessor functions.
+ */
 typedef struct _PtBridgeLine PtBridgeLine;
 
 PT_AVAILABLE_IN_ALL

@@ -12,6 +12,11 @@
 
 G_BEGIN_DECLS
 
+/**
+ * PT_TYPE_CLIENT_ADAPTER:
+ *
+ * The #GType of #PtClientAdapter.
+ */
 #define PT_TYPE_CLIENT_ADAPTER (pt_client_adapter_get_type ())
 
 PT_AVAILABLE_IN_ALL

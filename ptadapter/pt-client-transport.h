@@ -10,6 +10,11 @@
 
 G_BEGIN_DECLS
 
+/**
+ * PT_TYPE_CLIENT_TRANSPORT:
+ *
+ * The #GType of #PtClientTransport.
+ */
 #define PT_TYPE_CLIENT_TRANSPORT (pt_client_transport_get_type ())
 
 PT_AVAILABLE_IN_ALL

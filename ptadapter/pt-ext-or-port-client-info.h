@@ -10,6 +10,11 @@
 
 G_BEGIN_DECLS
 
+/**
+ * PT_TYPE_EXT_OR_PORT_CLIENT_INFO:
+ *
+ * The #GType of #PtExtOrPortClientInfo.
+ */
 #define PT_TYPE_EXT_OR_PORT_CLIENT_INFO (pt_ext_or_port_client_info_get_type ())
 
 PT_AVAILABLE_IN_ALL

@@ -11,6 +11,11 @@
 
 G_BEGIN_DECLS
 
+/**
+ * PT_TYPE_EXT_OR_PORT_REQUEST:
+ *
+ * The #GType of #PtExtOrPortRequest.
+ */
 #define PT_TYPE_EXT_OR_PORT_REQUEST (pt_ext_or_port_request_get_type ())
 
 PT_AVAILABLE_IN_ALL

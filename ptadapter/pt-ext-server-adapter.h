@@ -14,6 +14,11 @@
 
 G_BEGIN_DECLS
 
+/**
+ * PT_TYPE_EXT_SERVER_ADAPTER:
+ *
+ * The #GType of #PtExtServerAdapter.
+ */
 #define PT_TYPE_EXT_SERVER_ADAPTER (pt_ext_server_adapter_get_type ())
 
 PT_AVAILABLE_IN_ALL

@@ -12,6 +12,11 @@
 
 G_BEGIN_DECLS
 
+/**
+ * PT_TYPE_SERVER_ADAPTER:
+ *
+ * The #GType of #PtServerAdapter.
+ */
 #define PT_TYPE_SERVER_ADAPTER (pt_server_adapter_get_type ())
 
 PT_AVAILABLE_IN_ALL

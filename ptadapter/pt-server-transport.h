@@ -10,6 +10,11 @@
 
 G_BEGIN_DECLS
 
+/**
+ * PT_TYPE_SERVER_TRANSPORT:
+ *
+ * The #GType of #PtServerTransport.
+ */
 #define PT_TYPE_SERVER_TRANSPORT (pt_server_transport_get_type ())
 
 PT_AVAILABLE_IN_ALL
