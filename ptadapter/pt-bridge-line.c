@@ -217,7 +217,8 @@ check_argument (const char  *key,
   if (strchr (key, '=') != NULL)
     {
       g_set_error (error, PT_ERROR, PT_ERROR_INVALID_ARGUMENT,
-                   _("The argument key “%s” contains “=”, which ends a key in a bridge line"),
+                   _("The argument key “%s” contains “=”, which ends a key in a bridge "
+                     "line"),
                    quoted);
       return FALSE;
     }
@@ -225,7 +226,8 @@ check_argument (const char  *key,
   if (strpbrk (key, " \t") != NULL || strpbrk (value, " \t") != NULL)
     {
       g_set_error (error, PT_ERROR, PT_ERROR_INVALID_ARGUMENT,
-                   _("The argument “%s” contains a space or a tab, which a bridge line cannot carry"),
+                   _("The argument “%s” contains a space or a tab, which a bridge line "
+                     "cannot carry"),
                    quoted);
       return FALSE;
     }
@@ -448,7 +450,8 @@ parse_trailing_tokens (PtBridgeLine  *self,
  * `[Bridge] TRANSPORT ADDRESS:PORT [FINGERPRINT] [KEY=VALUE ...]`.
  *
  * - A leading `Bridge` keyword, in any case, is accepted and dropped, so a
- *   line copied from a torrc works.
+ *   line copied from a torrc works. The first word is always taken for the
+ *   keyword if it is `bridge`: a transport of that name needs it before.
  * - Tokens are separated by runs of spaces and tabs; leading and trailing
  *   ones are ignored. No other control character may appear.
  * - TRANSPORT is a C identifier, such as `obfs4`.
@@ -748,10 +751,11 @@ pt_bridge_line_dup_args (PtBridgeLine *self)
  * pt_bridge_line_to_string:
  * @self: a #PtBridgeLine
  *
- * Formats @self as a canonical bridge line: no `Bridge` keyword, single
- * spaces, IPv6 addresses in brackets, the fingerprint in upper case, and
- * the arguments in their order. pt_bridge_line_parse() gives back an equal
- * #PtBridgeLine.
+ * Formats @self as a canonical bridge line: no `Bridge` keyword (unless
+ * the transport itself is named `bridge`, in any case, as the first word
+ * would otherwise be taken for the keyword), single spaces, IPv6 addresses
+ * in brackets, the fingerprint in upper case, and the arguments in their
+ * order. pt_bridge_line_parse() gives back an equal #PtBridgeLine.
  *
  * Returns: (transfer full): the bridge line
  */
@@ -762,7 +766,12 @@ pt_bridge_line_to_string (PtBridgeLine *self)
 
   g_return_val_if_fail (self != NULL, NULL);
 
-  line = g_string_new (self->transport);
+  line = g_string_new (NULL);
+  /* A first word "bridge" is the keyword, so a transport of that name
+   * needs the keyword before it. */
+  if (g_ascii_strcasecmp (self->transport, "Bridge") == 0)
+    g_string_append (line, "Bridge ");
+  g_string_append (line, self->transport);
   if (self->is_ipv6)
     g_string_append_printf (line, " [%s]:%u", self->host, self->port);
   else
