@@ -143,12 +143,26 @@ quote_string (const char *text)
 }
 
 /* "FILE:LINE: MESSAGE" for an error found while reading the lines. */
+static void set_line_error (GError     **error,
+                            const char  *path,
+                            guint        line,
+                            const char  *format,
+                            ...) G_GNUC_PRINTF (4, 5);
+
 static void
 set_line_error (GError     **error,
                 const char  *path,
                 guint        line,
-                const char  *message)
+                const char  *format,
+                ...)
 {
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
   /* TRANSLATORS: file name, line number, then what is wrong. */
   g_set_error (error, PT_TOOL_CONFIG_ERROR, PT_TOOL_CONFIG_ERROR_SYNTAX,
                _("%s:%u: %s"), path, line, message);
@@ -162,17 +176,11 @@ ini_check_text (const char  *text,
                 const char  *path,
                 GError     **error)
 {
-  const char *end = NULL;
   const char *nul = memchr (text, '\0', length);
-  gsize valid_length;
+  const char *end = NULL;
   guint line = 1;
 
-  if (nul != NULL)
-    valid_length = (gsize) (nul - text);
-  else
-    valid_length = length;
-
-  if (!g_utf8_validate_len (text, valid_length, &end))
+  if (!g_utf8_validate_len (text, nul != NULL ? (gsize) (nul - text) : length, &end))
     nul = NULL;
   else if (nul == NULL)
     return TRUE;
@@ -185,10 +193,167 @@ ini_check_text (const char  *text,
         line++;
     }
 
-  set_line_error (error, path, line,
-                  nul != NULL ? _("the line contains a NUL byte; the file is not text")
-                              : _("the line is not valid UTF-8 text"));
+  if (nul != NULL)
+    set_line_error (error, path, line, _("the line contains a NUL byte; the file is not text"));
+  else
+    set_line_error (error, path, line, _("the line is not valid UTF-8 text"));
   return FALSE;
+}
+
+/* The state of ini_file_parse() between lines. */
+typedef struct
+{
+  IniFile    *ini;
+  const char *path;
+  guint       line_number;
+  IniSection *current;        /* NULL before the first header */
+  IniEntry   *entry;          /* the value a deeper line continues, or NULL */
+  gsize       indent_level;   /* of the last key or header line; G_MAXSIZE
+                               * after a blank or comment line */
+} IniParser;
+
+/* The line at *@pos, without its end ("\n", "\r\n" or "\r": universal
+ * newlines, as Python reads a text file); moves *@pos past it. */
+static const char *
+ini_next_line (const char *text,
+               gsize       length,
+               gsize      *pos,
+               gsize      *line_length)
+{
+  const char *line = text + *pos;
+  gsize n = 0;
+
+  while (*pos + n < length && line[n] != '\n' && line[n] != '\r')
+    n++;
+
+  *pos += n;
+  if (*pos + 1 < length && text[*pos] == '\r' && text[*pos + 1] == '\n')
+    *pos += 2;
+  else if (*pos < length)
+    (*pos)++;
+
+  *line_length = n;
+  return line;
+}
+
+/* If @line (stripped, @length bytes) is a "[name]" header, enters that
+ * section. As configparser's greedy pattern does, the name runs to the
+ * last ']' and whatever follows it is ignored. */
+static gboolean
+ini_parser_try_header (IniParser   *parser,
+                       const char  *line,
+                       gsize        length,
+                       gboolean    *is_header,
+                       GError     **error)
+{
+  gsize close = length;
+  g_autofree char *name = NULL;
+  IniSection *section;
+
+  *is_header = FALSE;
+  if (line[0] != '[')
+    return TRUE;
+
+  while (close > 2 && line[close - 1] != ']')
+    close--;
+  if (close <= 2)
+    return TRUE;
+
+  *is_header = TRUE;
+  name = g_strndup (line + 1, close - 2);
+  parser->entry = NULL;
+
+  if (strcmp (name, "DEFAULT") == 0)
+    {
+      parser->current = parser->ini->defaults;
+      return TRUE;
+    }
+
+  section = g_hash_table_lookup (parser->ini->by_name, name);
+  if (section != NULL)
+    {
+      g_autofree char *quoted = quote_string (name);
+
+      set_line_error (error, parser->path, parser->line_number,
+                      _("[%s] appears a second time (first at line %u)"),
+                      quoted, section->line);
+      return FALSE;
+    }
+
+  section = ini_section_new (name, parser->line_number);
+  g_ptr_array_add (parser->ini->sections, section);
+  g_hash_table_insert (parser->ini->by_name, section->name, section);
+  parser->current = section;
+  return TRUE;
+}
+
+/* Adds the "key = value" or "key: value" of @line (stripped, @length
+ * bytes) to the current section: the first '=' or ':' splits. */
+static gboolean
+ini_parser_add_entry (IniParser   *parser,
+                      const char  *line,
+                      gsize        length,
+                      GError     **error)
+{
+  IniSection *section = parser->current;
+  g_autofree char *quoted_section = quote_string (section->name);
+  gsize delimiter = 0;
+  gsize key_end, value_start;
+  g_autofree char *raw_key = NULL;
+  g_autofree char *key = NULL;
+  IniEntry *entry;
+
+  while (delimiter < length && line[delimiter] != '=' && line[delimiter] != ':')
+    delimiter++;
+
+  if (delimiter == length)
+    {
+      g_autofree char *quoted = quote (line, length);
+
+      set_line_error (error, parser->path, parser->line_number,
+                      _("[%s] “%s” is neither a [section] header nor a key = value line"),
+                      quoted_section, quoted);
+      return FALSE;
+    }
+
+  for (key_end = delimiter; key_end > 0 && is_blank (line[key_end - 1]); key_end--)
+    ;
+  if (key_end == 0)
+    {
+      g_autofree char *quoted = quote (line, length);
+
+      set_line_error (error, parser->path, parser->line_number,
+                      _("[%s] “%s” has no key before its “%c”"),
+                      quoted_section, quoted, line[delimiter]);
+      return FALSE;
+    }
+
+  raw_key = g_strndup (line, key_end);
+  key = g_utf8_strdown (raw_key, -1);
+
+  entry = g_hash_table_lookup (section->by_key, key);
+  if (entry != NULL)
+    {
+      g_autofree char *quoted_key = quote_string (key);
+
+      set_line_error (error, parser->path, parser->line_number,
+                      _("[%s] %s: the key appears a second time (first at line %u)"),
+                      quoted_section, quoted_key, entry->line);
+      return FALSE;
+    }
+
+  for (value_start = delimiter + 1; value_start < length && is_blank (line[value_start]);
+       value_start++)
+    ;
+
+  entry = g_new0 (IniEntry, 1);
+  entry->key = g_steal_pointer (&key);
+  entry->value = g_string_new_len (line + value_start, (gssize) (length - value_start));
+  entry->line = parser->line_number;
+  g_ptr_array_add (section->entries, entry);
+  g_hash_table_insert (section->by_key, entry->key, entry);
+  parser->entry = entry;
+  return TRUE;
 }
 
 /* Reads @text the way configparser.ConfigParser(empty_lines_in_values=False)
@@ -200,11 +365,8 @@ ini_file_parse (const char  *text,
                 GError     **error)
 {
   g_autoptr(IniFile) ini = g_new0 (IniFile, 1);
-  IniSection *current = NULL;
-  IniEntry *entry = NULL;         /* the value a deeper line continues */
-  gsize indent_level = 0;
+  IniParser parser = { ini, path, 0, NULL, NULL, 0 };
   gsize pos = 0;
-  guint line_number = 0;
 
   ini->defaults = ini_section_new ("DEFAULT", 0);
   ini->sections = g_ptr_array_new_with_free_func (ini_section_free);
@@ -219,159 +381,50 @@ ini_file_parse (const char  *text,
 
   while (pos < length)
     {
-      const char *line = text + pos;
-      gsize line_length = 0;
-      gsize start, end, indent;
+      gsize line_length, start, end;
+      const char *line = ini_next_line (text, length, &pos, &line_length);
+      gboolean is_header;
 
-      /* Universal newlines: "\n", "\r\n" or "\r". */
-      while (pos + line_length < length && line[line_length] != '\n' && line[line_length] != '\r')
-        line_length++;
-      pos += line_length;
-      if (pos + 1 < length && text[pos] == '\r' && text[pos + 1] == '\n')
-        pos += 2;
-      else if (pos < length)
-        pos++;
-      line_number++;
-
+      parser.line_number++;
       for (start = 0; start < line_length && is_blank (line[start]); start++)
         ;
       for (end = line_length; end > start && is_blank (line[end - 1]); end--)
         ;
-      indent = start;
 
-      /* Blank lines and comment lines end any value (a comment line does
-       * too, since configparser strips it to an empty line). */
+      /* Blank lines end any value, and so do comment lines, which
+       * configparser strips to blank ones. */
       if (start == end || line[start] == '#' || line[start] == ';')
         {
-          indent_level = G_MAXSIZE;
+          parser.indent_level = G_MAXSIZE;
           continue;
         }
 
-      if (entry != NULL && indent > indent_level)
+      /* A line indented deeper than its key continues the value, whatever
+       * it looks like. */
+      if (parser.entry != NULL && start > parser.indent_level)
         {
-          g_string_append_c (entry->value, '\n');
-          g_string_append_len (entry->value, line + start, (gssize) (end - start));
+          g_string_append_c (parser.entry->value, '\n');
+          g_string_append_len (parser.entry->value, line + start, (gssize) (end - start));
           continue;
         }
-      indent_level = indent;
+      parser.indent_level = start;
 
-      if (line[start] == '[')
-        {
-          const char *close = NULL;
+      if (!ini_parser_try_header (&parser, line + start, end - start, &is_header, error))
+        return NULL;
+      if (is_header)
+        continue;
 
-          for (gsize i = end; i > start + 2; i--)
-            {
-              if (line[i - 1] == ']')
-                {
-                  close = line + i - 1;
-                  break;
-                }
-            }
-
-          if (close != NULL)
-            {
-              g_autofree char *name = g_strndup (line + start + 1,
-                                                 (gsize) (close - (line + start + 1)));
-
-              entry = NULL;
-              if (strcmp (name, "DEFAULT") == 0)
-                {
-                  current = ini->defaults;
-                  continue;
-                }
-
-              current = g_hash_table_lookup (ini->by_name, name);
-              if (current != NULL)
-                {
-                  g_autofree char *quoted = quote_string (name);
-                  g_autofree char *message =
-                    g_strdup_printf (_("[%s] appears a second time (first at line %u)"),
-                                     quoted, current->line);
-
-                  set_line_error (error, path, line_number, message);
-                  return NULL;
-                }
-
-              current = ini_section_new (name, line_number);
-              g_ptr_array_add (ini->sections, current);
-              g_hash_table_insert (ini->by_name, current->name, current);
-              continue;
-            }
-        }
-
-      if (current == NULL)
+      if (parser.current == NULL)
         {
           g_autofree char *quoted = quote (line + start, end - start);
-          g_autofree char *message =
-            g_strdup_printf (_("“%s” comes before the first [section] header"), quoted);
 
-          set_line_error (error, path, line_number, message);
+          set_line_error (error, path, parser.line_number,
+                          _("“%s” comes before the first [section] header"), quoted);
           return NULL;
         }
 
-      {
-        gsize delimiter = start;
-        gsize key_end, value_start;
-        g_autofree char *raw_key = NULL;
-        g_autofree char *key = NULL;
-        IniEntry *previous;
-
-        while (delimiter < end && line[delimiter] != '=' && line[delimiter] != ':')
-          delimiter++;
-
-        if (delimiter == end)
-          {
-            g_autofree char *quoted_section = quote_string (current->name);
-            g_autofree char *quoted = quote (line + start, end - start);
-            g_autofree char *message =
-              g_strdup_printf (_("[%s] “%s” is neither a [section] header nor a key = value line"),
-                               quoted_section, quoted);
-
-            set_line_error (error, path, line_number, message);
-            return NULL;
-          }
-
-        for (key_end = delimiter; key_end > start && is_blank (line[key_end - 1]); key_end--)
-          ;
-        if (key_end == start)
-          {
-            g_autofree char *quoted_section = quote_string (current->name);
-            g_autofree char *quoted = quote (line + start, end - start);
-            g_autofree char *message =
-              g_strdup_printf (_("[%s] “%s” has no key before its “%c”"),
-                               quoted_section, quoted, line[delimiter]);
-
-            set_line_error (error, path, line_number, message);
-            return NULL;
-          }
-
-        raw_key = g_strndup (line + start, key_end - start);
-        key = g_utf8_strdown (raw_key, -1);
-
-        previous = g_hash_table_lookup (current->by_key, key);
-        if (previous != NULL)
-          {
-            g_autofree char *quoted_section = quote_string (current->name);
-            g_autofree char *quoted_key = quote_string (key);
-            g_autofree char *message =
-              g_strdup_printf (_("[%s] %s: the key appears a second time (first at line %u)"),
-                               quoted_section, quoted_key, previous->line);
-
-            set_line_error (error, path, line_number, message);
-            return NULL;
-          }
-
-        for (value_start = delimiter + 1; value_start < end && is_blank (line[value_start]);
-             value_start++)
-          ;
-
-        entry = g_new0 (IniEntry, 1);
-        entry->key = g_steal_pointer (&key);
-        entry->value = g_string_new_len (line + value_start, (gssize) (end - value_start));
-        entry->line = line_number;
-        g_ptr_array_add (current->entries, entry);
-        g_hash_table_insert (current->by_key, entry->key, entry);
-      }
+      if (!ini_parser_add_entry (&parser, line + start, end - start, error))
+        return NULL;
     }
 
   return g_steal_pointer (&ini);
@@ -390,16 +443,31 @@ typedef struct
 } Reader;
 
 /* "FILE: [SECTION] KEY: PROBLEM". */
+static void set_key_error (GError     **error,
+                           Reader      *reader,
+                           IniSection  *section,
+                           const char  *key,
+                           int          code,
+                           const char  *format,
+                           ...) G_GNUC_PRINTF (6, 7);
+
 static void
 set_key_error (GError     **error,
                Reader      *reader,
                IniSection  *section,
                const char  *key,
                int          code,
-               const char  *problem)
+               const char  *format,
+               ...)
 {
   g_autofree char *quoted_section = quote_string (section->name);
   g_autofree char *quoted_key = quote_string (key);
+  g_autofree char *problem = NULL;
+  va_list args;
+
+  va_start (args, format);
+  problem = g_strdup_vprintf (format, args);
+  va_end (args);
 
   /* TRANSLATORS: file name, [section name], key, then what is wrong with
    * the key's value. */
@@ -420,11 +488,10 @@ interpolate (Reader      *reader,
 
   if (depth > INTERPOLATION_MAX_DEPTH)
     {
-      g_autofree char *problem =
-        g_strdup_printf (_("the %%(name)s references go more than %d levels deep; do they form a loop?"),
-                         INTERPOLATION_MAX_DEPTH);
-
-      set_key_error (error, reader, section, key, PT_TOOL_CONFIG_ERROR_INVALID_VALUE, problem);
+      set_key_error (error, reader, section, key, PT_TOOL_CONFIG_ERROR_INVALID_VALUE,
+                     _("the %%(name)s references go more than %d levels deep; "
+                       "do they form a loop?"),
+                     INTERPOLATION_MAX_DEPTH);
       return FALSE;
     }
 
@@ -441,7 +508,7 @@ interpolate (Reader      *reader,
       if (reader->work > INTERPOLATION_MAX_WORK)
         {
           set_key_error (error, reader, section, key, PT_TOOL_CONFIG_ERROR_INVALID_VALUE,
-                         _("the %(name)s references expand to too much text"));
+                         _("the %%(name)s references expand to too much text"));
           return FALSE;
         }
 
@@ -464,12 +531,11 @@ interpolate (Reader      *reader,
       if (rest[1] != '(')
         {
           g_autofree char *quoted = quote_string (rest);
-          g_autofree char *problem =
-            g_strdup_printf (_("“%s”: a “%%” must be followed by “%%” (for a literal “%%”) "
-                               "or by “(name)s”"),
-                             quoted);
 
-          set_key_error (error, reader, section, key, PT_TOOL_CONFIG_ERROR_SYNTAX, problem);
+          set_key_error (error, reader, section, key, PT_TOOL_CONFIG_ERROR_SYNTAX,
+                         _("“%s”: a “%%” must be followed by “%%” (for a literal “%%”) "
+                           "or by “(name)s”"),
+                         quoted);
           return FALSE;
         }
 
@@ -477,10 +543,9 @@ interpolate (Reader      *reader,
       if (name_end == NULL || name_end == rest + 2 || name_end[1] != 's')
         {
           g_autofree char *quoted = quote_string (rest);
-          g_autofree char *problem =
-            g_strdup_printf (_("“%s” is not a reference such as “%%(name)s”"), quoted);
 
-          set_key_error (error, reader, section, key, PT_TOOL_CONFIG_ERROR_SYNTAX, problem);
+          set_key_error (error, reader, section, key, PT_TOOL_CONFIG_ERROR_SYNTAX,
+                         _("“%s” is not a reference such as “%%(name)s”"), quoted);
           return FALSE;
         }
 
@@ -493,11 +558,11 @@ interpolate (Reader      *reader,
         {
           g_autofree char *quoted_section = quote_string (section->name);
           g_autofree char *quoted = quote_string (raw_name);
-          g_autofree char *problem =
-            g_strdup_printf (_("“%%(%s)s” refers to a key that is neither in [%s] nor in [DEFAULT]"),
-                             quoted, quoted_section);
 
-          set_key_error (error, reader, section, key, PT_TOOL_CONFIG_ERROR_MISSING_KEY, problem);
+          set_key_error (error, reader, section, key, PT_TOOL_CONFIG_ERROR_MISSING_KEY,
+                         _("“%%(%s)s” refers to a key that is neither in [%s] "
+                           "nor in [DEFAULT]"),
+                         quoted, quoted_section);
           return FALSE;
         }
 
@@ -559,8 +624,8 @@ read_value (Reader      *reader,
   return TRUE;
 }
 
-/* Every key of @section with those inherited from [DEFAULT], like
- * configparser's items(): the section's own first, in file order. */
+/* Every key of @section with those inherited from [DEFAULT], in the order
+ * of configparser's items(): DEFAULT's first, then the section's others. */
 static GPtrArray *
 list_keys (Reader     *reader,
            IniSection *section)
@@ -568,16 +633,16 @@ list_keys (Reader     *reader,
   GPtrArray *keys = g_ptr_array_new ();
   IniSection *defaults = reader->ini->defaults;
 
-  for (guint i = 0; i < section->entries->len; i++)
-    g_ptr_array_add (keys, ((IniEntry *) g_ptr_array_index (section->entries, i))->key);
+  for (guint i = 0; i < defaults->entries->len; i++)
+    g_ptr_array_add (keys, ((IniEntry *) g_ptr_array_index (defaults->entries, i))->key);
 
   if (section != defaults)
     {
-      for (guint i = 0; i < defaults->entries->len; i++)
+      for (guint i = 0; i < section->entries->len; i++)
         {
-          IniEntry *entry = g_ptr_array_index (defaults->entries, i);
+          IniEntry *entry = g_ptr_array_index (section->entries, i);
 
-          if (!g_hash_table_contains (section->by_key, entry->key))
+          if (!g_hash_table_contains (defaults->by_key, entry->key))
             g_ptr_array_add (keys, entry->key);
         }
     }
@@ -773,7 +838,8 @@ read_address (Reader      *reader,
 
   if (!parse_host_port (value, allow_port_zero, host, port, &problem))
     {
-      set_key_error (error, reader, section, key, PT_TOOL_CONFIG_ERROR_INVALID_VALUE, problem);
+      set_key_error (error, reader, section, key, PT_TOOL_CONFIG_ERROR_INVALID_VALUE,
+                     "%s", problem);
       return FALSE;
     }
 
@@ -801,11 +867,9 @@ read_exec (Reader       *reader,
 
   if (!g_shell_parse_argv (value, NULL, argv, &shell_error))
     {
-      g_autofree char *quoted = quote_string (value);
-      g_autofree char *problem =
-        g_strdup_printf (_("“%s” is not a command line: %s"), quoted, shell_error->message);
-
-      set_key_error (error, reader, section, "exec", PT_TOOL_CONFIG_ERROR_INVALID_VALUE, problem);
+      /* GLib's message quotes the text. */
+      set_key_error (error, reader, section, "exec", PT_TOOL_CONFIG_ERROR_INVALID_VALUE,
+                     _("this is not a command line: %s"), shell_error->message);
       return FALSE;
     }
 
@@ -857,13 +921,11 @@ read_transport (Reader      *reader,
   if (!_pt_transport_name_is_valid (*transport))
     {
       g_autofree char *quoted = quote_string (*transport);
-      g_autofree char *problem =
-        g_strdup_printf (_("“%s” is not a transport name (letters, digits and “_”, "
-                           "not starting with a digit)"),
-                         quoted);
 
       set_key_error (error, reader, section, "transport", PT_TOOL_CONFIG_ERROR_INVALID_VALUE,
-                     problem);
+                     _("“%s” is not a transport name (letters, digits and “_”, "
+                       "not starting with a digit)"),
+                     quoted);
       g_clear_pointer (transport, g_free);
       return FALSE;
     }
@@ -894,74 +956,103 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (PtToolTunnel, tunnel_free)
 
 /* Reads every key of the tunnel's section, as configparser's items() does
  * for the options (so a bad value anywhere in it is an error), and keeps
- * the options-<name> ones. */
+ * the options-<name> ones in @options, unless it is NULL. */
 static gboolean
-read_options (Reader        *reader,
-              IniSection    *section,
-              PtToolTunnel  *tunnel,
-              gboolean       is_client,
-              const char   **bridge_conflict,
-              GError       **error)
+read_options (Reader      *reader,
+              IniSection  *section,
+              GHashTable  *options,
+              GError     **error)
 {
   g_autoptr(GPtrArray) keys = list_keys (reader, section);
-
-  tunnel->options = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 
   for (guint i = 0; i < keys->len; i++)
     {
       const char *key = g_ptr_array_index (keys, i);
+      const char *name;
       g_autofree char *value = NULL;
 
       if (!read_value (reader, section, key, TRUE, &value, error))
         return FALSE;
 
-      if (g_str_has_prefix (key, OPTIONS_PREFIX))
-        {
-          const char *name = key + strlen (OPTIONS_PREFIX);
+      if (options == NULL || !g_str_has_prefix (key, OPTIONS_PREFIX))
+        continue;
 
-          if (name[0] == '\0')
-            {
-              set_key_error (error, reader, section, key, PT_TOOL_CONFIG_ERROR_INVALID_VALUE,
-                             _("the option has no name after “options-”"));
-              return FALSE;
-            }
-          g_hash_table_insert (tunnel->options, g_strdup (name), g_steal_pointer (&value));
-          if (*bridge_conflict == NULL)
-            *bridge_conflict = key;
+      name = key + strlen (OPTIONS_PREFIX);
+      if (name[0] == '\0')
+        {
+          set_key_error (error, reader, section, key, PT_TOOL_CONFIG_ERROR_INVALID_VALUE,
+                         _("the option has no name after “options-”"));
+          return FALSE;
         }
-      else if (is_client && (strcmp (key, "transport") == 0 || strcmp (key, "upstream") == 0))
-        *bridge_conflict = key;
+      g_hash_table_insert (options, g_strdup (name), g_steal_pointer (&value));
     }
 
   return TRUE;
+}
+
+/* The first key of @section (or DEFAULT) that a bridge line replaces, or
+ * NULL. */
+static const char *
+find_bridge_conflict (Reader     *reader,
+                      IniSection *section)
+{
+  g_autoptr(GPtrArray) keys = list_keys (reader, section);
+
+  for (guint i = 0; i < keys->len; i++)
+    {
+      const char *key = g_ptr_array_index (keys, i);
+
+      if (strcmp (key, "transport") == 0 || strcmp (key, "upstream") == 0 ||
+          g_str_has_prefix (key, OPTIONS_PREFIX))
+        return key;
+    }
+
+  return NULL;
 }
 
 /* A client tunnel's "bridge = <line>": its transport, upstream and args. */
 static gboolean
 read_bridge (Reader        *reader,
              IniSection    *section,
-             const char    *bridge,
+             char          *bridge,
              PtToolTunnel  *tunnel,
              GError       **error)
 {
   g_autoptr(GError) bridge_error = NULL;
-  g_autoptr(PtBridgeLine) line = pt_bridge_line_parse (bridge, &bridge_error);
+  g_autoptr(PtBridgeLine) line = NULL;
+  const char *conflict = find_bridge_conflict (reader, section);
 
+  if (conflict != NULL)
+    {
+      g_autofree char *quoted = quote_string (conflict);
+
+      set_key_error (error, reader, section, "bridge", PT_TOOL_CONFIG_ERROR_INVALID_VALUE,
+                     _("a bridge line gives the transport, upstream and options, "
+                       "so “%s” must not be set too"),
+                     quoted);
+      return FALSE;
+    }
+
+  /* A long line may be continued over several lines of the file. */
+  g_strdelimit (bridge, "\n", ' ');
+
+  line = pt_bridge_line_parse (bridge, &bridge_error);
   if (line == NULL)
     {
       set_key_error (error, reader, section, "bridge", PT_TOOL_CONFIG_ERROR_INVALID_VALUE,
-                     bridge_error->message);
+                     "%s", bridge_error->message);
       return FALSE;
     }
 
   tunnel->transport = g_strdup (pt_bridge_line_get_transport (line));
   tunnel->upstream_host = g_strdup (pt_bridge_line_get_host (line));
   tunnel->upstream_port = pt_bridge_line_get_port (line);
-  g_hash_table_unref (tunnel->options);
   tunnel->options = pt_bridge_line_dup_args (line);
   return TRUE;
 }
 
+/* The keys in the order the Python tool reads them, so that the first
+ * error is the one it would report. */
 static PtToolTunnel *
 read_tunnel (Reader      *reader,
              IniSection  *section,
@@ -971,45 +1062,36 @@ read_tunnel (Reader      *reader,
   g_autoptr(PtToolTunnel) tunnel = g_new0 (PtToolTunnel, 1);
   gboolean is_client = role == PT_TOOL_ROLE_CLIENT;
   g_autofree char *bridge = NULL;
-  const char *bridge_conflict = NULL;
 
   tunnel->section = g_strdup (section->name);
-
-  if (!read_options (reader, section, tunnel, is_client, &bridge_conflict, error))
-    return NULL;
 
   if (is_client && !read_value (reader, section, "bridge", FALSE, &bridge, error))
     return NULL;
 
   if (bridge != NULL)
     {
-      if (bridge_conflict != NULL)
-        {
-          g_autofree char *quoted = quote_string (bridge_conflict);
-          g_autofree char *problem =
-            g_strdup_printf (_("a bridge line gives the transport, upstream and options, "
-                               "so “%s” must not be set too"),
-                             quoted);
-
-          set_key_error (error, reader, section, "bridge", PT_TOOL_CONFIG_ERROR_INVALID_VALUE,
-                         problem);
-          return NULL;
-        }
       if (!read_bridge (reader, section, bridge, tunnel, error))
         return NULL;
     }
-  else
-    {
-      if (!read_transport (reader, section, &tunnel->transport, error))
-        return NULL;
-      if (is_client &&
-          !read_address (reader, section, "upstream", FALSE,
-                         &tunnel->upstream_host, &tunnel->upstream_port, error))
-        return NULL;
-    }
+  else if (!read_transport (reader, section, &tunnel->transport, error))
+    return NULL;
 
   if (!read_address (reader, section, "listen", TRUE,
                      &tunnel->listen_host, &tunnel->listen_port, error))
+    return NULL;
+
+  if (is_client && bridge == NULL &&
+      !read_address (reader, section, "upstream", FALSE,
+                     &tunnel->upstream_host, &tunnel->upstream_port, error))
+    return NULL;
+
+  if (tunnel->options == NULL)
+    {
+      tunnel->options = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      if (!read_options (reader, section, tunnel->options, error))
+        return NULL;
+    }
+  else if (!read_options (reader, section, NULL, error))
     return NULL;
 
   return g_steal_pointer (&tunnel);
@@ -1045,11 +1127,10 @@ read_tunnels (Reader        *reader,
       if (!g_hash_table_add (seen, (gpointer) name))
         {
           g_autofree char *quoted = quote_string (name);
-          g_autofree char *problem =
-            g_strdup_printf (_("the section “%s” is named twice"), quoted);
 
           set_key_error (error, reader, role_section, "tunnels",
-                         PT_TOOL_CONFIG_ERROR_INVALID_VALUE, problem);
+                         PT_TOOL_CONFIG_ERROR_INVALID_VALUE,
+                         _("the section “%s” is named twice"), quoted);
           return FALSE;
         }
 
@@ -1057,11 +1138,10 @@ read_tunnels (Reader        *reader,
       if (section == NULL)
         {
           g_autofree char *quoted = quote_string (name);
-          g_autofree char *problem =
-            g_strdup_printf (_("there is no section [%s]"), quoted);
 
           set_key_error (error, reader, role_section, "tunnels",
-                         PT_TOOL_CONFIG_ERROR_MISSING_SECTION, problem);
+                         PT_TOOL_CONFIG_ERROR_MISSING_SECTION,
+                         _("there is no section [%s]"), quoted);
           return FALSE;
         }
 
@@ -1078,13 +1158,12 @@ read_tunnels (Reader        *reader,
             {
               g_autofree char *quoted = quote_string (tunnel->transport);
               g_autofree char *quoted_other = quote_string (other->section);
-              g_autofree char *problem =
-                g_strdup_printf (_("the transport “%s” is already served by [%s]; "
-                                   "a PT serves each transport once"),
-                                 quoted, quoted_other);
 
               set_key_error (error, reader, section, "transport",
-                             PT_TOOL_CONFIG_ERROR_INVALID_VALUE, problem);
+                             PT_TOOL_CONFIG_ERROR_INVALID_VALUE,
+                             _("the transport “%s” is already served by [%s]; "
+                               "a PT serves each transport once"),
+                             quoted, quoted_other);
               return FALSE;
             }
           g_hash_table_insert (transports, tunnel->transport, tunnel);
@@ -1137,12 +1216,9 @@ read_role (Reader        *reader,
       if (config->proxy != NULL && !g_uri_is_valid (config->proxy, G_URI_FLAGS_HAS_PASSWORD, NULL))
         {
           g_autofree char *quoted = quote_string (config->proxy);
-          g_autofree char *problem =
-            g_strdup_printf (_("“%s” is not a proxy URI such as socks5://127.0.0.1:1080"),
-                             quoted);
 
           set_key_error (error, reader, section, "proxy", PT_TOOL_CONFIG_ERROR_INVALID_VALUE,
-                         problem);
+                         _("“%s” is not a proxy URI such as socks5://127.0.0.1:1080"), quoted);
           return FALSE;
         }
     }

@@ -39,8 +39,9 @@ G_BEGIN_DECLS
  *   [tunnel]  transport, listen, upstream, options-<name> (per-connection
  *             args, <name> lowercased), or bridge = <Tor bridge line>
  *             instead of transport/upstream/options-* (read with
- *             pt_bridge_line_parse(); its fingerprint is not used; any of
- *             those keys beside it, even inherited from DEFAULT, is an error)
+ *             pt_bridge_line_parse(), continuation lines joined with
+ *             spaces; its fingerprint is not used; any of those keys
+ *             beside it, even inherited from DEFAULT, is an error)
  *   [server]  exec, state (optional), forward, tunnels
  *   [tunnel]  transport, listen, options-<name> (server transport options);
  *             a transport may be served by one tunnel only
