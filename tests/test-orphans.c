@@ -90,17 +90,16 @@ kill_host (Host *host,
            int  *wait_status)
 {
   g_autoptr(GError) error = NULL;
-  int pidfd = pt_test_pidfd_open (host->pt_pid);
+  PtTestExitWatch *watch = pt_test_exit_watch_new (host->pt_pid);
   gint64 killed;
   gint64 took;
   gboolean exited;
 
-  g_assert_cmpint (pidfd, >=, 0);
   g_subprocess_send_signal (host->host, SIGKILL);
   killed = g_get_monotonic_time ();
-  exited = pt_test_pidfd_wait (pidfd, EXIT_DEADLINE_MS);
+  exited = pt_test_exit_watch_wait (watch, EXIT_DEADLINE_MS);
   took = g_get_monotonic_time () - killed;
-  close (pidfd);
+  pt_test_exit_watch_free (watch);
 
   if (!exited)
     {

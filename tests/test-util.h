@@ -21,6 +21,9 @@ const char  *pt_test_obfs4proxy           (void);
  * watchdog aborts the test after a minute, so a hang fails instead of
  * blocking the suite. */
 void         pt_test_run_until            (gboolean      *flag);
+/* The same with a watchdog of @seconds, for longer runs. */
+void         pt_test_run_until_within     (gboolean      *flag,
+                                           guint          seconds);
 
 /* Blocking wrappers around the adapter's async calls. */
 gboolean     pt_test_start                (PtAdapter     *adapter,
@@ -105,14 +108,17 @@ void         pt_test_fill_pattern         (guint8        *buffer,
 guint64      pt_test_echo_stream          (GIOStream     *stream,
                                            GChecksum     *checksum);
 
-/* A pidfd for @pid, opened before the process is made to exit so that the
- * number cannot be reused meanwhile; -1 if it is already gone. */
-int          pt_test_pidfd_open           (GPid           pid);
-/* Waits up to @timeout_ms for the process of @pidfd to exit (a pidfd is
- * readable once it has): FALSE if it still runs at the deadline. Does not
- * close @pidfd. */
-gboolean     pt_test_pidfd_wait           (int            pidfd,
+/* Watches process @pid, which need not be a child of ours, for its exit:
+ * through a pidfd, opened before the process is made to exit so that its
+ * number cannot be reused meanwhile, or, where pidfd_open() is missing
+ * (valgrind 3.19), through /proc. */
+typedef struct _PtTestExitWatch PtTestExitWatch;
+PtTestExitWatch *pt_test_exit_watch_new   (GPid           pid);
+/* Waits up to @timeout_ms for the process to exit: FALSE if it still runs
+ * at the deadline. */
+gboolean     pt_test_exit_watch_wait      (PtTestExitWatch *watch,
                                            int            timeout_ms);
+void         pt_test_exit_watch_free      (PtTestExitWatch *watch);
 
 /* obfs4proxy started by hand as a server (no PtServerAdapter), forwarding
  * to 127.0.0.1:@forward_port. */
