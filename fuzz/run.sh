@@ -45,10 +45,9 @@ fi
 if [ $# -gt 0 ]; then
   targets=("$@")
 else
-  targets=()
-  for source in "$top"/fuzz/fuzz-*.c; do
-    targets+=("$(basename "$source" .c)")
-  done
+  # Every target this build has (fuzz-tool-config needs -Dtools=true).
+  mapfile -t targets < <(ninja -C "$builddir" -t targets all |
+                         sed -n 's|^fuzz/\(fuzz-[a-z0-9-]*\): c_LINKER.*|\1|p' | sort)
 fi
 
 ninja_targets=()
