@@ -62,6 +62,9 @@ G_BEGIN_DECLS
  *
  * Every error names the file, the section and the key, e.g.
  *   "tunnel.ini: [client_obfs4] upstream: “127.0.0.1” has no port"
+ * (a line that cannot be read names its line instead of a key, e.g.
+ *   "tunnel.ini:12: [client] “foo” is neither a [section] header nor a
+ *   key = value line")
  * and is in the PT_TOOL_CONFIG_ERROR domain.
  */
 
@@ -69,8 +72,8 @@ G_BEGIN_DECLS
 
 typedef enum
 {
-  PT_TOOL_CONFIG_ERROR_SYNTAX,          /* not INI as configparser reads it, or a
-                                         * bad '%' in a value ("file:line: ...") */
+  PT_TOOL_CONFIG_ERROR_SYNTAX,          /* not INI as configparser reads it
+                                         * ("file:line: ..."), or a bad '%' */
   PT_TOOL_CONFIG_ERROR_MISSING_SECTION, /* [client]/[server] or a tunnel's section */
   PT_TOOL_CONFIG_ERROR_MISSING_KEY,     /* also a %(name)s naming no key */
   PT_TOOL_CONFIG_ERROR_INVALID_VALUE,   /* bad host:port, exec, bridge line, ... */
