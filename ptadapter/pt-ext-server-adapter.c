@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
@@ -322,6 +323,13 @@ start_listening (PtExtServerAdapter  *self,
 
   self->service = g_socket_service_new ();
   g_signal_connect (self->service, "incoming", G_CALLBACK (on_incoming), self);
+  /* GIO's default backlog of 10 overflows when the PT connects for many
+   * clients at once (or others connect) while this context is busy; the
+   * kernel then falls back to SYN cookies, and a connection whose cookie
+   * meets a full queue is dropped on this side only: the PT waits on it
+   * forever and its client is never served. The kernel caps this to
+   * net.core.somaxconn. */
+  g_socket_listener_set_backlog (G_SOCKET_LISTENER (self->service), SOMAXCONN);
 
   /* The service accepts, and emits ::incoming, on the context that is
    * thread-default when it starts. */
