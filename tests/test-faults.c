@@ -265,12 +265,9 @@ static void
 test_obfs4_killed_with_connections (gconstpointer data)
 {
   Victim victim = GPOINTER_TO_INT (data);
-  const char *argv[] = { pt_test_obfs4proxy (), NULL };
   const char *transports[] = { "obfs4", NULL };
   g_autoptr(PtTestEchoServer) echo = pt_test_echo_server_new ();
-  g_autoptr(GInetSocketAddress) forward =
-    pt_test_loopback_address (G_SOCKET_FAMILY_IPV4, pt_test_echo_server_get_port (echo));
-  g_autoptr(PtServerAdapter) server = pt_server_adapter_new (argv, NULL, forward);
+  g_autoptr(PtServerAdapter) server = pt_test_obfs4_server_start (pt_test_echo_server_get_port (echo), NULL);
   g_autoptr(PtClientAdapter) client = NULL;
   g_autoptr(PtServerTransport) server_transport = NULL;
   g_autoptr(GSocketConnection) late = NULL;
@@ -281,10 +278,6 @@ test_obfs4_killed_with_connections (gconstpointer data)
   Watch killed_watch;
   Watch survivor_watch;
 
-  g_assert_true (pt_server_adapter_add_transport (server, "obfs4", NULL, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (pt_test_start (PT_ADAPTER (server), NULL, &error));
-  g_assert_no_error (error);
   client = pt_test_client_start (transports);
 
   for (guint i = 0; i < N_OPEN; i++)

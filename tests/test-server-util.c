@@ -89,3 +89,34 @@ pt_test_stop_ok (PtAdapter *adapter)
   g_assert_true (pt_test_stop (adapter, &error));
   g_assert_no_error (error);
 }
+
+PtServerAdapter *
+pt_test_obfs4_server_start (guint16     forward_port,
+                            GHashTable *options)
+{
+  const char *argv[] = { pt_test_obfs4proxy (), NULL };
+  g_autoptr(GInetSocketAddress) forward = pt_test_loopback_address (G_SOCKET_FAMILY_IPV4, forward_port);
+  PtServerAdapter *server = pt_server_adapter_new (argv, NULL, forward);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (pt_server_adapter_add_transport (server, "obfs4", NULL, options, &error));
+  g_assert_no_error (error);
+  g_assert_true (pt_test_start (PT_ADAPTER (server), NULL, &error));
+  g_assert_no_error (error);
+
+  return server;
+}
+
+void
+pt_test_ext_or_port_append_command (GByteArray *bytes,
+                                    guint16     command,
+                                    const char *body,
+                                    gsize       length)
+{
+  guint8 header[4] = {
+    (guint8) (command >> 8), (guint8) command, (guint8) (length >> 8), (guint8) length,
+  };
+
+  g_byte_array_append (bytes, header, sizeof header);
+  g_byte_array_append (bytes, (const guint8 *) body, (guint) length);
+}

@@ -32,6 +32,18 @@ char               *pt_test_dup_server_arg      (PtAdapter         *server,
  * "smethods". NULL-terminated, free with g_strfreev(). */
 char              **pt_test_fake_server_argv    (const char        *env_path);
 
+/* A started PtServerAdapter running obfs4proxy for obfs4 with @options
+ * (nullable), forwarding to 127.0.0.1:@forward_port. */
+PtServerAdapter    *pt_test_obfs4_server_start  (guint16            forward_port,
+                                                 GHashTable        *options);
+
+/* Appends an ExtORPort command (header and @length bytes of @body) to
+ * @bytes, the way a client sends it. */
+void                pt_test_ext_or_port_append_command (GByteArray *bytes,
+                                                        guint16     command,
+                                                        const char *body,
+                                                        gsize       length);
+
 /* Stops @adapter, which must succeed. */
 void                pt_test_stop_ok             (PtAdapter         *adapter);
 

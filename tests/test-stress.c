@@ -345,12 +345,10 @@ connections_wanted (void)
 static void
 test_stress (void)
 {
-  const char *argv[] = { pt_test_obfs4proxy (), NULL };
   const char *transports[] = { "obfs4", NULL };
   guint n_connections = connections_wanted ();
   EchoServer echo;
   Stress stress = { 0 };
-  g_autoptr(GInetSocketAddress) forward = NULL;
   g_autoptr(PtServerAdapter) server = NULL;
   g_autoptr(PtServerTransport) transport = NULL;
   g_autoptr(GError) error = NULL;
@@ -362,12 +360,7 @@ test_stress (void)
   double mebibytes;
 
   echo_server_init (&echo);
-  forward = pt_test_loopback_address (G_SOCKET_FAMILY_IPV4, echo.port);
-  server = pt_server_adapter_new (argv, NULL, forward);
-  g_assert_true (pt_server_adapter_add_transport (server, "obfs4", NULL, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (pt_test_start (PT_ADAPTER (server), NULL, &error));
-  g_assert_no_error (error);
+  server = pt_test_obfs4_server_start (echo.port, NULL);
   transport = pt_server_adapter_get_transport (server, "obfs4", &error);
   g_assert_no_error (error);
 
