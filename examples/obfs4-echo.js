@@ -1,26 +1,22 @@
-#!/usr/bin/gjs
 // An obfs4 server that echoes, and a client that sends it "hello" through obfs4.
 imports.gi.versions.Pt = '1';
 const {GLib, Gio, Pt} = imports.gi;
-Gio._promisify(Pt.Adapter.prototype, 'start_async', 'start_finish');
-Gio._promisify(Pt.Adapter.prototype, 'stop_async', 'stop_finish');
-Gio._promisify(Pt.ClientAdapter.prototype, 'connect_async', 'connect_finish');
-Gio._promisify(Gio.InputStream.prototype, 'read_bytes_async', 'read_bytes_finish');
+for (const [klass, name] of [[Pt.Adapter, 'start'], [Pt.Adapter, 'stop'], [Pt.ClientAdapter, 'connect'],
+    [Gio.InputStream, 'read_bytes']])
+    Gio._promisify(klass.prototype, `${name}_async`, `${name}_finish`);
 
 const ptExec = ARGV.length > 0 ? ARGV : ['/usr/bin/obfs4proxy'];
-const server = Pt.ExtServerAdapter.new(ptExec, null);
+const server = Pt.ExtServerAdapter.new(ptExec, null);  // hands each client to the application
 server.add_transport('obfs4', null, null);
-server.connect('client-connected', (_server, stream, info) => {  // echo back all the client sends
-    print(`client from ${info.get_address().to_string()} through ${info.get_transport()}`);
-    stream.output_stream.splice_async(stream.input_stream, Gio.OutputStreamSpliceFlags.NONE,
-        GLib.PRIORITY_DEFAULT, null, () => stream.close(null));
-});
+server.connect('client-connected', (_server, stream) => stream.output_stream.splice_async(  // echo
+    stream.input_stream, Gio.OutputStreamSpliceFlags.NONE, GLib.PRIORITY_DEFAULT, null,
+    () => stream.close(null)));
 const client = Pt.ClientAdapter.new(ptExec, null, ['obfs4'], null);
 
 async function main() {
     await server.start_async(null);
     await client.start_async(null);
-    const transport = server.get_transport('obfs4');  // where the server listens, and its cert
+    const transport = server.get_transport('obfs4');  // its address, and the cert clients need
     const connection = await client.connect_async('obfs4', transport.address.address.to_string(),
         transport.address.port, transport.dup_args(), null);
     connection.output_stream.write_all('hello', null);
@@ -31,7 +27,7 @@ async function main() {
 }
 
 const loop = new GLib.MainLoop(null, false);
-let status = 1;
-main().then(() => (status = 0), logError).finally(() => loop.quit());
+let status = 0;
+main().catch(error => { logError(error); status = 1; }).finally(() => loop.quit());
 loop.run();
 imports.system.exit(status);
