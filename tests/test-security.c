@@ -45,7 +45,7 @@
  * nothing for such a leak. */
 #define HOSTILE_RSS_BOUND  (2 * 1024 * 1024)
 /* How much later than the handshake timeout a stalled peer may be closed,
- * on a loaded machine. */
+ * on a loaded machine (times pt_test_slowdown ()). */
 #define CLOSE_SLACK_MS     3000
 
 /* Captured log output */
@@ -394,7 +394,11 @@ run_one_hostile (Hostile *hostile,
       return;
     }
 
-  if (!play_hostile (hostile, kind, G_IO_STREAM (connection), &error))
+  /* Closed sooner than the peer expected (a reset, or an end of file in
+   * the middle of a field) is closed all the same: on a slow machine the
+   * handshake timeout can come first. */
+  if (!play_hostile (hostile, kind, G_IO_STREAM (connection), &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED))
     {
       hostile_fail (hostile, number, kind, "not closed by the server", error);
       return;
@@ -584,7 +588,8 @@ run_round (Round  *round,
 
   /* Stalls end at the handshake timeout, not before, not much after. */
   g_assert_cmpint (hostile->stall_min_us, >=, (HANDSHAKE_MS - 100) * 1000);
-  g_assert_cmpint (hostile->stall_max_us, <, (HANDSHAKE_MS + CLOSE_SLACK_MS) * 1000);
+  g_assert_cmpint (hostile->stall_max_us, <,
+                   (HANDSHAKE_MS + CLOSE_SLACK_MS * (gint64) pt_test_slowdown ()) * 1000);
 }
 
 static guint
@@ -668,7 +673,7 @@ test_hostile_ext_or_port (void)
                   "hostile %" G_GSIZE_FORMAT " KiB (%+" G_GSSIZE_FORMAT " KiB, bound %d KiB)",
                   n_warm_up, rss_warm / 1024, n_hostile, rss_after / 1024,
                   (gssize) (rss_after - rss_warm) / 1024, HOSTILE_RSS_BOUND / 1024);
-  g_assert_cmpuint (rss_after, <, rss_warm + HOSTILE_RSS_BOUND);
+  pt_test_assert_rss_growth (rss_warm, rss_after, HOSTILE_RSS_BOUND);
 
   pt_test_stop_ok (PT_ADAPTER (round.client));
   pt_test_stop_ok (PT_ADAPTER (adapter));

@@ -649,6 +649,14 @@ pt_test_raw_server_stop (PtTestRawServer *server)
 
 /* Hardening helpers (issue 6) */
 
+guint
+pt_test_slowdown (void)
+{
+  const char *preload = g_getenv ("LD_PRELOAD");
+
+  return preload != NULL && strstr (preload, "vgpreload") != NULL ? 20 : 1;
+}
+
 gsize
 pt_test_get_rss (void)
 {
@@ -663,6 +671,19 @@ pt_test_get_rss (void)
   g_assert_cmpuint (kib, >, 0);
 
   return (gsize) kib * 1024;
+}
+
+void
+pt_test_assert_rss_growth (gsize before,
+                           gsize after,
+                           gsize bound)
+{
+  if (pt_test_slowdown () > 1)
+    {
+      g_test_message ("VmRSS is not checked under valgrind");
+      return;
+    }
+  g_assert_cmpuint (after, <=, before + bound);
 }
 
 void

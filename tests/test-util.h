@@ -78,6 +78,11 @@ void         pt_test_echo_server_free     (PtTestEchoServer *server);
 
 /* Hardening helpers (issue 6) */
 
+/* How many times slower than native this process runs: 20 under valgrind
+ * (its preload library is in LD_PRELOAD), else 1. Timing bounds and the
+ * sizes of floods scale with it. */
+guint        pt_test_slowdown             (void);
+
 /* To wait for an async call: pass pt_test_pending_done as its callback and
  * a zeroed PtTestPending as its data, pt_test_run_until (&pending.done),
  * then finish the call with pending.result and unref it. */
@@ -94,6 +99,13 @@ void         pt_test_pending_done         (GObject       *source,
 /* This process's resident set size (VmRSS in /proc/self/status), in
  * bytes. */
 gsize        pt_test_get_rss              (void);
+
+/* Asserts that VmRSS went from @before to at most @before + @bound bytes.
+ * Not under valgrind, which holds on to freed blocks: its own leak check
+ * counts there. */
+void         pt_test_assert_rss_growth    (gsize          before,
+                                           gsize          after,
+                                           gsize          bound);
 
 /* The @size pseudo-random bytes pt_test_echo_roundtrip() sends for
  * @seed. */
