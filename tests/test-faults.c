@@ -20,7 +20,6 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <glib/gstdio.h>
 
 #include "test-server-util.h"
 #include "test-util.h"
@@ -186,10 +185,11 @@ assert_echo (GIOStream *stream,
   g_assert_no_error (error);
 }
 
-/* A connect through @client that must fail with @domain/@code, and at once:
- * no SOCKS exchange or handshake is attempted. */
+/* A connect through @transport of @client that must fail with
+ * @domain/@code within @within_us. */
 static void
 assert_connect_fails (PtClientAdapter *client,
+                      const char      *transport,
                       guint16          port,
                       GHashTable      *args,
                       GQuark           domain,
@@ -200,7 +200,7 @@ assert_connect_fails (PtClientAdapter *client,
   g_autoptr(GError) error = NULL;
   gint64 started = g_get_monotonic_time ();
 
-  connection = pt_test_connect (client, "alpha", "127.0.0.1", port, args, &error);
+  connection = pt_test_connect (client, transport, "127.0.0.1", port, args, &error);
   g_assert_null (connection);
   g_assert_error (error, domain, code);
   g_assert_cmpint (g_get_monotonic_time () - started, <, within_us);
@@ -242,7 +242,9 @@ test_fake_killed_with_connections (void)
   transport = pt_client_adapter_get_transport (client, "alpha", &error);
   g_assert_null (transport);
   g_assert_error (error, PT_ERROR, PT_ERROR_EXITED);
-  assert_connect_fails (client, echo_port, NULL, PT_ERROR, PT_ERROR_EXITED, G_USEC_PER_SEC);
+  /* At once: no SOCKS exchange is attempted. */
+  assert_connect_fails (client, "alpha", echo_port, NULL, PT_ERROR, PT_ERROR_EXITED,
+                        G_USEC_PER_SEC);
 
   for (guint i = 0; i < N_OPEN; i++)
     {
@@ -270,7 +272,6 @@ test_obfs4_killed_with_connections (gconstpointer data)
   g_autoptr(PtServerAdapter) server = pt_test_obfs4_server_start (pt_test_echo_server_get_port (echo), NULL);
   g_autoptr(PtClientAdapter) client = NULL;
   g_autoptr(PtServerTransport) server_transport = NULL;
-  g_autoptr(GSocketConnection) late = NULL;
   GSocketConnection *connections[N_OPEN];
   g_autoptr(GError) error = NULL;
   PtAdapter *killed;
@@ -317,9 +318,7 @@ test_obfs4_killed_with_connections (gconstpointer data)
       g_assert_error (error, PT_ERROR, PT_ERROR_EXITED);
       g_clear_error (&error);
 
-      late = pt_test_connect (client, "obfs4", "127.0.0.1", 9, NULL, &error);
-      g_assert_null (late);
-      g_assert_error (error, PT_ERROR, PT_ERROR_EXITED);
+      assert_connect_fails (client, "obfs4", 9, NULL, PT_ERROR, PT_ERROR_EXITED, G_USEC_PER_SEC);
     }
   else
     {
@@ -333,10 +332,8 @@ test_obfs4_killed_with_connections (gconstpointer data)
 
       /* The client PT cannot reach the dead server; obfs4proxy answers the
        * refused connection with SOCKS reply 01, "general failure". */
-      late = pt_test_connect (client, "obfs4", "127.0.0.1",
-                              g_inet_socket_address_get_port (address), args, &error);
-      g_assert_null (late);
-      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PROXY_FAILED);
+      assert_connect_fails (client, "obfs4", g_inet_socket_address_get_port (address), args,
+                            G_IO_ERROR, G_IO_ERROR_PROXY_FAILED, 10 * G_USEC_PER_SEC);
     }
 
   /* The other side is untouched. */

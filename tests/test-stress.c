@@ -20,7 +20,7 @@
 #define STREAM_SIZE       (256 * 1024)
 #define READ_CHUNK        (64 * 1024)
 #define RSS_GROWTH_PERCENT 10
-#define RUN_WATCHDOG_S    600
+#define RUN_WATCHDOG_S    300
 
 /* The echo server: a GThreadedSocketService whose threads echo and hash */
 
