@@ -453,10 +453,11 @@ client_config (guint16  upstream_port,
                           pt_test_obfs4proxy (), upstream_port);
 }
 
-/* A client end through the fake PT's plain SOCKS forwarder to
- * 127.0.0.1:@upstream_port. */
+/* A client end through the fake PT's plain SOCKS forwarder (@exec, or
+ * fake-pt itself when NULL) to 127.0.0.1:@upstream_port. */
 static char *
-fake_client_config (guint16 upstream_port)
+fake_client_config (const char *exec,
+                    guint16     upstream_port)
 {
   return g_strdup_printf ("[client]\n"
                           "exec = %s version cmethods\n"
@@ -467,7 +468,7 @@ fake_client_config (guint16 upstream_port)
                           "listen = 127.0.0.1:0\n"
                           "upstream = 127.0.0.1:%u\n"
                           "options-secret = do-not-log-me\n",
-                          pt_test_fake_pt (), upstream_port);
+                          exec != NULL ? exec : pt_test_fake_pt (), upstream_port);
 }
 
 static guint16
@@ -821,7 +822,7 @@ test_half_close (void)
   g_assert_cmpuint (answer_port, !=, 0);
   thread = g_thread_new ("answer", answer_after_eof, &answer);
 
-  text = fake_client_config (answer_port);
+  text = fake_client_config (NULL, answer_port);
   config = config_write ("half-close.ini", text);
   tool = tool_start ("client", "-C", config, "-v", "-t");
   job.port = client_port (tool);
@@ -874,7 +875,7 @@ static void
 test_pt_dies (void)
 {
   g_autoptr(PtTestEchoServer) echo = pt_test_echo_server_new ();
-  g_autofree char *text = fake_client_config (pt_test_echo_server_get_port (echo));
+  g_autofree char *text = fake_client_config (NULL, pt_test_echo_server_get_port (echo));
   g_autoptr(ConfigPath) config = config_write ("client.ini", text);
   g_autoptr(Tool) tool = tool_start ("client", "-C", config, "-v");
   GPid pid = pt_pid (tool, tool_wait_line (tool, "the PT is running (pid "));
@@ -911,35 +912,75 @@ test_pt_start_fails (void)
   g_assert_true (tool_logged (tool, "ERROR    could not start the PT: "));
 }
 
-/* --restart: the PT is killed, comes back, and the same listener carries
- * data again. */
+/* Connects and reads: the connection must end without a byte. */
+static gpointer
+refused_job (gpointer user_data)
+{
+  Roundtrip *job = user_data;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  char byte;
+
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", job->port, NULL, &job->error);
+  if (connection != NULL &&
+      g_input_stream_read (g_io_stream_get_input_stream (G_IO_STREAM (connection)),
+                           &byte, 1, NULL, NULL) > 0)
+    g_set_error_literal (&job->error, G_IO_ERROR, G_IO_ERROR_FAILED, "a byte came");
+  return NULL;
+}
+
+/* --restart: the PT is killed; its restart fails once (its program is
+ * gone), and connections accepted meanwhile are closed with a warning; then
+ * it comes back and the same listener carries data again. */
 static void
 test_restart (void)
 {
   g_autoptr(PtTestEchoServer) echo = pt_test_echo_server_new ();
-  g_autofree char *text = fake_client_config (pt_test_echo_server_get_port (echo));
+  g_autofree char *program = pt_test_temp_path ("fake-pt");
+  g_autofree char *text = fake_client_config (program, pt_test_echo_server_get_port (echo));
   g_autoptr(ConfigPath) config = config_write ("client.ini", text);
-  g_autoptr(Tool) tool = tool_start ("client", "-C", config, "-v", "--restart");
-  const char *first_line = tool_wait_line (tool, "the PT is running (pid ");
-  GPid first = pt_pid (tool, first_line);
-  guint16 port = client_port (tool);
+  g_autoptr(Tool) tool = NULL;
+  Roundtrip refused = { 0 };
+  const char *first_line;
+  const char *failed_line;
   const char *line;
+  GPid first;
   GPid second;
+  guint16 port;
 
+  g_assert_cmpint (symlink (pt_test_fake_pt (), program), ==, 0);
+  tool = tool_start ("client", "-C", config, "-v", "--restart");
+  first_line = tool_wait_line (tool, "the PT is running (pid ");
+  first = pt_pid (tool, first_line);
+  port = client_port (tool);
   assert_roundtrip (port, 64 * 1024, 5);
 
+  g_assert_cmpint (g_unlink (program), ==, 0);
   g_assert_cmpint (kill (first, SIGKILL), ==, 0);
   line = tool_wait_line (tool, "was killed by signal 9");
   g_assert_nonnull (strstr (line, "WARNING"));
   g_assert_nonnull (strstr (line, "restarting it in 0.5 s"));
   tool_wait_line (tool, "restarting the PT (restart 1)");
-  second = pt_pid (tool, tool_wait_line_after (tool, "the PT is running (pid ", first_line));
+  failed_line = tool_wait_line (tool, "could not restart the PT: ");
+  g_assert_nonnull (strstr (failed_line, "trying again in 1.0 s"));
+
+  /* The PT is down, the listener is not. */
+  refused.port = port;
+  pt_test_run_in_thread (refused_job, &refused);
+  g_assert_no_error (refused.error);
+  line = tool_wait_line (tool, "tunnel plain #2: could not connect to 127.0.0.1:");
+  g_assert_nonnull (strstr (line, "WARNING"));
+
+  g_assert_cmpint (symlink (pt_test_fake_pt (), program), ==, 0);
+  tool_wait_line_after (tool, "restarting the PT (restart 2)", failed_line);
+  second = pt_pid (tool, tool_wait_line_after (tool, "the PT is running (pid ", failed_line));
   g_assert_cmpint (second, !=, first);
 
   assert_roundtrip (port, 64 * 1024, 6);
 
   tool_stop (tool);
   g_assert_false (pt_test_process_exists (second));
+  g_unlink (program);
 }
 
 /* sd_notify: READY=1 once listening, STOPPING=1 on SIGTERM; to a socket
@@ -964,7 +1005,7 @@ test_sd_notify (gconstpointer data)
 {
   gboolean abstract = GPOINTER_TO_INT (data);
   g_autoptr(PtTestEchoServer) echo = pt_test_echo_server_new ();
-  g_autofree char *text = fake_client_config (pt_test_echo_server_get_port (echo));
+  g_autofree char *text = fake_client_config (NULL, pt_test_echo_server_get_port (echo));
   g_autoptr(ConfigPath) config = config_write ("client.ini", text);
   g_autofree char *path = pt_test_temp_path ("notify.sock");
   g_autofree char *name = g_strdup_printf ("ptadapter-test-notify-%d", (int) getpid ());
