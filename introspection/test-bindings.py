@@ -28,6 +28,9 @@ from gi.repository import GLib, GObject, Gio, Pt  # noqa: E402
 OBFS4PROXY = os.environ.get('PT_TEST_OBFS4PROXY', '')
 TIMEOUT_SECONDS = 60
 PAYLOAD = bytes((i * 7 + i // 251) % 256 for i in range(256 * 1024))
+# The first server's state directory and cert: the ExtServerAdapter test
+# gives its keys as options and expects the same cert.
+SERVER_IDENTITY = {}
 
 
 # Running the main loop
@@ -294,8 +297,7 @@ def test_client_server_echo():
 
     # The server kept its obfs4 identity in its state directory
     assert os.path.exists(os.path.join(state, 'obfs4_state.json'))
-    test_client_server_echo.state = state
-    test_client_server_echo.cert = bridge_args['cert']
+    SERVER_IDENTITY.update(state=state, cert=bridge_args['cert'])
     echo_service.stop()
 
 
@@ -339,7 +341,8 @@ def ext_server(options, policy, events):
 def test_ext_server_loopback_echo():
     """The guide's ExtServerAdapter: obfs4 with the server keys as options and
     obfs3; only loopback clients; the connect callback echoes."""
-    with open(os.path.join(test_client_server_echo.state, 'obfs4_state.json')) as f:
+    assert SERVER_IDENTITY, 'test_client_server_echo must pass first: its server keys are reused'
+    with open(os.path.join(SERVER_IDENTITY['state'], 'obfs4_state.json')) as f:
         keys = json.load(f)
     obfs4_options = {name: str(keys[name]) for name in ('node-id', 'private-key', 'drbg-seed', 'iat-mode')}
     events = []
@@ -349,7 +352,7 @@ def test_ext_server_loopback_echo():
 
     obfs4 = server.get_transport('obfs4')
     # The same keys as options: the same cert as the first server's
-    assert obfs4.dup_args()['cert'] == test_client_server_echo.cert
+    assert obfs4.dup_args()['cert'] == SERVER_IDENTITY['cert']
     client = Pt.ClientAdapter.new([OBFS4PROXY], None, ['obfs4', 'obfs3'], None)
     assert call(client, 'start') is True
 
@@ -368,7 +371,7 @@ def test_ext_server_loopback_echo():
 
     stop(client)
     stop(server)
-    shutil.rmtree(test_client_server_echo.state)
+    shutil.rmtree(SERVER_IDENTITY['state'])
     shutil.rmtree(server.get_state_location())
 
 
