@@ -2,11 +2,13 @@
 # Builds the libFuzzer targets (if needed) and runs each for a while with
 # its seed corpus and dictionary.
 #
-#   fuzz/run.sh [-t SECONDS] [-r RUNS] [-j JOBS] [-B BUILDDIR] [TARGET...]
+#   fuzz/run.sh [-t SECONDS] [-r RUNS] [-m MAX_LEN] [-j JOBS] [-B BUILDDIR] [TARGET...]
 #
 #   -t SECONDS  how long each target runs (default 60)
 #   -r RUNS     stop a target after this many executions instead (it still
 #               stops at SECONDS; give a large -t with it)
+#   -m MAX_LEN  the longest input libFuzzer makes (default 1024: every
+#               construct of these formats fits, and short inputs run fast)
 #   -j JOBS     targets run at the same time (default 1)
 #   -B BUILDDIR the fuzz build (default _build-fuzz; set up with clang if
 #               it does not exist)
@@ -22,16 +24,18 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 seconds=60
 runs=-1
+max_len=1024
 jobs=1
 builddir="$top/_build-fuzz"
 
-while getopts "t:r:j:B:h" opt; do
+while getopts "t:r:m:j:B:h" opt; do
   case "$opt" in
     t) seconds=$OPTARG ;;
     r) runs=$OPTARG ;;
+    m) max_len=$OPTARG ;;
     j) jobs=$OPTARG ;;
     B) builddir=$(realpath -m "$OPTARG") ;;
-    *) sed -n '2,20p' "$0"; exit 2 ;;
+    *) sed -n '2,22p' "$0"; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -74,7 +78,7 @@ run_target() {
   local args=(
     -max_total_time="$seconds"
     -runs="$runs"
-    -max_len=4096
+    -max_len="$max_len"
     -timeout=10
     -rss_limit_mb=2048
     -print_final_stats=1
