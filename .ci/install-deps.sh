@@ -1,5 +1,7 @@
 #!/bin/sh
-# Installs everything the build, the tests and the demo need on Debian 12.
+# Installs everything the build, the tests and the demo need on Debian 12,
+# and what .ci/hardening.sh adds: valgrind, and clang with its libFuzzer and
+# sanitizer runtimes (libclang-rt-14-dev).
 set -eu
 
 packages="
@@ -8,6 +10,7 @@ packages="
   gobject-introspection libgirepository1.0-dev
   gtk-doc-tools python3-gi gjs gettext
   obfs4proxy valgrind clang
+  libclang-rt-14-dev
 "
 
 if [ "$(id -u)" -eq 0 ]; then
