@@ -266,20 +266,11 @@ pt_test_process_exists (GPid pid)
 void
 pt_test_wait_for_exit (GPid pid)
 {
-  int pidfd = (int) syscall (SYS_pidfd_open, pid, 0);
-  GPollFD poll_fd;
+  /* An exit watch, which also works without pidfd_open() (valgrind). */
+  PtTestExitWatch *watch = pt_test_exit_watch_new (pid);
 
-  if (pidfd < 0)
-    {
-      g_assert_cmpint (errno, ==, ESRCH);
-      return;
-    }
-
-  poll_fd.fd = pidfd;
-  poll_fd.events = G_IO_IN;
-  poll_fd.revents = 0;
-  g_assert_cmpint (g_poll (&poll_fd, 1, WATCHDOG_SECONDS * 1000), ==, 1);
-  close (pidfd);
+  g_assert_true (pt_test_exit_watch_wait (watch, WATCHDOG_SECONDS * 1000));
+  pt_test_exit_watch_free (watch);
 }
 
 GHashTable *
