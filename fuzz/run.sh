@@ -79,7 +79,7 @@ run_target() {
     -max_total_time="$seconds"
     -runs="$runs"
     -max_len="$max_len"
-    -timeout=10
+    -timeout=30
     -rss_limit_mb=2048
     -print_final_stats=1
     -artifact_prefix="$dir/artifacts/"
