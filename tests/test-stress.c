@@ -395,12 +395,7 @@ test_stress (void)
   g_test_message ("VmRSS after the warm-up round %" G_GSIZE_FORMAT " KiB, after the run %"
                   G_GSIZE_FORMAT " KiB (%+.1f%%)", rss_warm / 1024, rss_after / 1024,
                   100.0 * ((double) rss_after - (double) rss_warm) / (double) rss_warm);
-#ifndef __SANITIZE_ADDRESS__
   pt_test_assert_rss_growth (rss_warm, rss_after, rss_warm * RSS_GROWTH_PERCENT / 100);
-#else
-  /* ASan keeps freed blocks in quarantine (256 MiB): RSS tells nothing. */
-  g_test_message ("ASan build: the VmRSS bound is not checked");
-#endif
 
   pt_test_stop_ok (PT_ADAPTER (stress.client));
   pt_test_stop_ok (PT_ADAPTER (server));
