@@ -97,6 +97,8 @@ run_target() {
   set -e
 }
 
+echo "fuzzing ${#targets[@]} targets for ${seconds}s each$([ "$runs" -ge 0 ] && echo " or $runs executions"), inputs up to $max_len bytes, $jobs at a time"
+
 # Runs the targets, at most $jobs at a time.
 running=0
 for target in "${targets[@]}"; do
@@ -114,19 +116,29 @@ for target in "${targets[@]}"; do
   dir="$work/$target"
   status=$(cat "$dir/status")
   executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/log")
-  artifacts=$(ls "$dir/artifacts")
-  if [ "$status" -eq 0 ] && [ -z "$artifacts" ]; then
-    printf '%-20s %10s executions in %ss, nothing found\n' "$target" "${executions:-?}" "$seconds"
+  # libFuzzer also keeps inputs that took long (slow-unit-*): worth a look,
+  # not a failure.
+  slow=$(ls "$dir/artifacts" | grep '^slow-unit-' || true)
+  found=$(ls "$dir/artifacts" | grep -v '^slow-unit-' || true)
+  if [ -n "$slow" ] || [ -n "$found" ] || [ "$status" -ne 0 ]; then
+    mkdir -p "$findings"
+    for artifact in $slow $found; do
+      cp "$dir/artifacts/$artifact" "$findings/$target-$artifact"
+    done
+    cp "$dir/log" "$findings/$target.log"
+  fi
+  if [ "$status" -eq 0 ] && [ -z "$found" ]; then
+    printf '%-20s %10s executions, nothing found\n' "$target" "${executions:-?}"
+    for artifact in $slow; do
+      echo "  slow input (not a failure): $findings/$target-$artifact"
+    done
     continue
   fi
   failed=1
   printf '%-20s %10s executions, FOUND something (exit status %s)\n' "$target" "${executions:-?}" "$status"
-  mkdir -p "$findings"
-  for artifact in $artifacts; do
-    cp "$dir/artifacts/$artifact" "$findings/$target-$artifact"
+  for artifact in $found $slow; do
     echo "  input: $findings/$target-$artifact"
   done
-  cp "$dir/log" "$findings/$target.log"
   echo "  log: $findings/$target.log"
   grep -E -A 30 '^==[0-9]+==ERROR|runtime error|check failed|^SUMMARY' "$dir/log" | head -60 | sed 's/^/  | /'
 done
