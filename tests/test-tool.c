@@ -7,6 +7,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -912,6 +914,92 @@ test_pt_start_fails (void)
   g_assert_true (tool_logged (tool, "ERROR    could not start the PT: "));
 }
 
+/* A loopback port that was free a moment ago. */
+static guint16
+free_port (void)
+{
+  struct sockaddr_in address = { .sin_family = AF_INET, .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  socklen_t length = sizeof address;
+  int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (bind (fd, (struct sockaddr *) &address, sizeof address), ==, 0);
+  g_assert_cmpint (getsockname (fd, (struct sockaddr *) &address, &length), ==, 0);
+  close (fd);
+  return ntohs (address.sin_port);
+}
+
+#define BURST 64
+
+/* A burst of connections waits in the listen backlog, here while the PT
+ * is still starting (the listener is bound, not yet accepting): with GIO's
+ * default backlog of 10 the kernel drops the other SYNs, and those
+ * connections would only come after retransmissions, a second or more
+ * later. */
+static void
+test_backlog (void)
+{
+  guint16 port = free_port ();
+  g_autofree char *text = g_strdup_printf ("[client]\n"
+                                           "exec = %s version wait-stdin\n"
+                                           "tunnels = t\n"
+                                           "[t]\n"
+                                           "transport = plain\n"
+                                           "listen = 127.0.0.1:%u\n"
+                                           "upstream = 127.0.0.1:1\n",
+                                           pt_test_fake_pt (), port);
+  g_autoptr(ConfigPath) config = config_write ("backlog.ini", text);
+  g_autoptr(Tool) tool = tool_start ("client", "-C", config, "-vv");
+  struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons (port),
+                                 .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  struct pollfd fds[BURST];
+  gint64 deadline;
+  guint established = 0;
+
+  /* Logged once the listeners are bound. */
+  tool_wait_line (tool, "relaying with ");
+
+  for (guint i = 0; i < BURST; i++)
+    {
+      fds[i].fd = socket (AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+      fds[i].events = POLLOUT;
+      g_assert_cmpint (fds[i].fd, >=, 0);
+      if (connect (fds[i].fd, (struct sockaddr *) &address, sizeof address) < 0)
+        g_assert_cmpint (errno, ==, EINPROGRESS);
+    }
+
+  /* The handshakes take microseconds when the backlog has room; a dropped
+   * SYN is sent again after one second. */
+  deadline = g_get_monotonic_time () + 900 * 1000;
+  while (established < BURST && g_get_monotonic_time () < deadline)
+    {
+      int timeout_ms = (int) MAX (1, (deadline - g_get_monotonic_time ()) / 1000);
+
+      g_assert_cmpint (poll (fds, BURST, timeout_ms), >=, 0);
+      for (guint i = 0; i < BURST; i++)
+        {
+          int value = 0;
+          socklen_t length = sizeof value;
+
+          if (fds[i].fd < 0 || (fds[i].revents & (POLLOUT | POLLERR | POLLHUP)) == 0)
+            continue;
+          g_assert_cmpint (getsockopt (fds[i].fd, SOL_SOCKET, SO_ERROR, &value, &length), ==, 0);
+          g_assert_cmpint (value, ==, 0);
+          close (fds[i].fd);
+          fds[i].fd = -1;   /* poll() skips it from now on */
+          established++;
+        }
+    }
+
+  for (guint i = 0; i < BURST; i++)
+    {
+      if (fds[i].fd >= 0)
+        close (fds[i].fd);
+    }
+  g_assert_cmpuint (established, ==, BURST);
+  tool_stop (tool);
+}
+
 /* Connects and reads: the connection must end without a byte. */
 static gpointer
 refused_job (gpointer user_data)
@@ -1067,6 +1155,7 @@ main (int   argc,
   g_test_add_func ("/tool/sigterm", test_sigterm);
   g_test_add_func ("/tool/pt-dies", test_pt_dies);
   g_test_add_func ("/tool/pt-start-fails", test_pt_start_fails);
+  g_test_add_func ("/tool/backlog", test_backlog);
   g_test_add_func ("/tool/restart", test_restart);
   g_test_add_data_func ("/tool/sd-notify/path", GINT_TO_POINTER (FALSE), test_sd_notify);
   g_test_add_data_func ("/tool/sd-notify/abstract", GINT_TO_POINTER (TRUE), test_sd_notify);

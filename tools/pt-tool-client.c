@@ -4,6 +4,8 @@
  * and relayed. */
 #include "config.h"
 
+#include <sys/socket.h>
+
 #include <glib/gi18n.h>
 
 #include "pt-tool.h"
@@ -176,6 +178,10 @@ pt_tool_client_setup (PtTool  *tool,
        * meanwhile wait in the backlog. */
       ct->service = g_socket_service_new ();
       g_socket_service_stop (ct->service);
+      /* GIO's default backlog (10) makes the kernel drop connections that
+       * arrive in a burst (or while the PT starts) until a retransmission
+       * a second later. */
+      g_socket_listener_set_backlog (G_SOCKET_LISTENER (ct->service), SOMAXCONN);
       g_signal_connect (ct->service, "incoming", G_CALLBACK (on_incoming), ct);
       g_ptr_array_add (tool->services, ct);
 
