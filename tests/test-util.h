@@ -79,8 +79,8 @@ void         pt_test_echo_server_free     (PtTestEchoServer *server);
 /* Hardening helpers (issue 6) */
 
 /* How many times slower than native this process runs: 20 under valgrind
- * (its preload library is in LD_PRELOAD), else 1. Timing bounds and the
- * sizes of floods scale with it. */
+ * (its preload library is in LD_PRELOAD), 4 in an ASan build, else 1.
+ * Timing bounds and the sizes of floods scale with it. */
 guint        pt_test_slowdown             (void);
 
 /* To wait for an async call: pass pt_test_pending_done as its callback and
