@@ -651,10 +651,12 @@ on_line_read (GObject      *source,
 
   if (line != NULL)
     {
-      g_autoptr(PtAdapter) self = g_object_ref (run->adapter);
+      /* A signal handler may drop the last reference to the adapter. */
+      PtAdapter *keep_alive = g_object_ref (run->adapter);
 
       handle_line (run, line, length);
       read_next_line (run);
+      g_object_unref (keep_alive);
     }
   else if (g_error_matches (error, PT_ERROR, PT_ERROR_PROTOCOL))
     {
