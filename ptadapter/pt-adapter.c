@@ -919,6 +919,11 @@ failed:
  * removed by the time @callback runs.
  *
  * An adapter that stopped or failed can be started again.
+ *
+ * On Linux the PT gets SIGKILL when the thread that spawned it exits (the
+ * kernel ties the parent-death signal to that thread), so call this from
+ * the thread that runs the adapter's main context for as long as the PT
+ * should live, as the rest of the API requires anyway.
  */
 void
 pt_adapter_start_async (PtAdapter           *self,
