@@ -437,6 +437,109 @@ test_cancel (gconstpointer data)
   relay_clear (&relay);
 }
 
+/* Ping-pong through the relay: side a sends BURST bytes and waits for one
+ * byte back from side b, which reads them slowly, N_BURSTS times. The
+ * socket buffers between the relay and b (SMALL_BUFFER each) hold much
+ * less than a burst. */
+#define BURST (2 * 1024 * 1024)
+#define N_BURSTS 8
+#define SMALL_BUFFER (128 * 1024)
+
+static gpointer
+burst_sender (gpointer user_data)
+{
+  int fd = GPOINTER_TO_INT (user_data);
+  g_autofree guint8 *data = g_malloc0 (BURST);
+  char byte;
+
+  for (guint i = 0; i < N_BURSTS; i++)
+    {
+      if (!write_all (fd, data, BURST) || recv (fd, &byte, 1, MSG_WAITALL) != 1)
+        return GINT_TO_POINTER (FALSE);
+    }
+  shutdown (fd, SHUT_WR);
+  return GINT_TO_POINTER (recv (fd, &byte, 1, 0) == 0);
+}
+
+static gpointer
+burst_receiver (gpointer user_data)
+{
+  int fd = GPOINTER_TO_INT (user_data);
+  guint8 buffer[1000];
+
+  for (guint i = 0; i < N_BURSTS; i++)
+    {
+      for (gsize got = 0; got < BURST;)
+        {
+          ssize_t n = recv (fd, buffer, MIN (sizeof buffer, BURST - got), 0);
+
+          if (n <= 0)
+            return GINT_TO_POINTER (FALSE);
+          got += (gsize) n;
+        }
+      if (!write_all (fd, (const guint8 *) "!", 1))
+        return GINT_TO_POINTER (FALSE);
+    }
+  if (recv (fd, buffer, 1, 0) != 0)
+    return GINT_TO_POINTER (FALSE);
+  shutdown (fd, SHUT_WR);
+  return GINT_TO_POINTER (TRUE);
+}
+
+static gboolean
+on_watchdog (gpointer user_data)
+{
+  g_error ("the relay did not finish in 60 s");
+  return G_SOURCE_REMOVE;
+}
+
+/* The relay changes what it polls for in place, from its dispatch: it
+ * never wakes its own main context, so every iteration dispatches
+ * something. Each burst makes the direction a to b block and resume; only
+ * the attach and the two ends of file (a socket leaves the poll set) may
+ * wake the context. */
+static void
+test_no_wakeups (gconstpointer data)
+{
+  Relay relay = { { -1, -1 } };
+  GSource *watchdog = g_timeout_source_new_seconds (60);
+  g_autoptr(GSocketConnection) a = NULL;
+  g_autoptr(GSocketConnection) b = NULL;
+  int size = SMALL_BUFFER;
+  GThread *sender;
+  GThread *receiver;
+  guint idle = 0;
+
+  set_method (data);
+  g_source_set_callback (watchdog, on_watchdog, NULL, NULL);
+  g_source_attach (watchdog, NULL);
+  a = connected_pair (&relay.peer[0]);
+  b = connected_pair (&relay.peer[1]);
+  g_assert_cmpint (setsockopt (g_socket_get_fd (g_socket_connection_get_socket (b)), SOL_SOCKET,
+                               SO_SNDBUF, &size, sizeof size), ==, 0);
+  g_assert_cmpint (setsockopt (relay.peer[1], SOL_SOCKET, SO_RCVBUF, &size, sizeof size), ==, 0);
+  g_assert_nonnull (pt_relay_start (a, b, on_relay_done, &relay));
+  sender = g_thread_new ("send", burst_sender, GINT_TO_POINTER (relay.peer[0]));
+  receiver = g_thread_new ("receive", burst_receiver, GINT_TO_POINTER (relay.peer[1]));
+
+  while (!relay.done)
+    {
+      if (!g_main_context_iteration (NULL, TRUE))
+        idle++;
+    }
+  g_source_destroy (watchdog);
+  g_source_unref (watchdog);
+
+  g_assert_true (GPOINTER_TO_INT (g_thread_join (sender)));
+  g_assert_true (GPOINTER_TO_INT (g_thread_join (receiver)));
+  g_assert_no_error (relay.error);
+  g_assert_cmpuint (relay.stats.a_to_b, ==, (guint64) BURST * N_BURSTS);
+  g_assert_cmpuint (relay.stats.b_to_a, ==, N_BURSTS);
+  g_test_message ("%u iterations dispatched nothing", idle);
+  g_assert_cmpuint (idle, <=, 3);
+  relay_clear (&relay);
+}
+
 #define N_MANY 200
 
 /* Many relays at once on one main context, each with its own bytes. */
@@ -531,6 +634,7 @@ main (int   argc,
   add_tests ("reset-while-blocked", test_reset_while_blocked);
   add_tests ("cancel", test_cancel);
   add_tests ("many", test_many);
+  add_tests ("no-wakeups", test_no_wakeups);
 
   return g_test_run ();
 }

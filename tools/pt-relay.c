@@ -20,7 +20,11 @@
  * its destination to become writable with bytes in flight (WRITING), or
  * done. The source asks the main context for exactly the conditions its
  * halves wait for, so an idle relay costs one poll entry per socket and
- * no buffer.
+ * no buffer. The poll entries are the relay's own GPollFDs: it changes
+ * their events in place while it dispatches, which the context reads at
+ * its next iteration (g_source_modify_unix_fd() would also wake the
+ * context up, an eventfd write and an extra iteration each time a
+ * direction blocks or resumes).
  *
  * When a socket is readable, the half moves bytes until the source has no
  * more, the destination is full, or it has moved BUDGET bytes (then it
@@ -79,8 +83,8 @@ struct _PtRelay
   GSource            source;
   GSocketConnection *conn[2];
   int                fd[2];
-  gpointer           tag[2];
-  GIOCondition       events[2];
+  GPollFD            poll[2];
+  gboolean           polled[2];   /* poll[i] is in the source */
   Half               half[2];
   gboolean           splice;
   gboolean           finished;
@@ -556,25 +560,40 @@ update_events (PtRelay      *self,
 
   for (guint i = 0; i < 2; i++)
     {
-      if (self->tag[i] == NULL)
+      self->poll[i].revents = 0;
+      if (!self->polled[i])
         {
           if (want[i] != 0)
-            self->tag[i] = g_source_add_unix_fd (&self->source, self->fd[i], want[i]);
+            {
+              self->poll[i].events = want[i];
+              g_source_add_poll (&self->source, &self->poll[i]);
+              self->polled[i] = TRUE;
+            }
         }
       else if (want[i] == 0 && (revents[i] & (G_IO_HUP | G_IO_ERR)) != 0)
         {
           /* poll() reports a hang-up even with no events asked for: a
            * socket this relay does not wait on must leave the poll set, or
            * the main loop would spin. */
-          g_source_remove_unix_fd (&self->source, self->tag[i]);
-          self->tag[i] = NULL;
+          g_source_remove_poll (&self->source, &self->poll[i]);
+          self->polled[i] = FALSE;
         }
-      else if (want[i] != self->events[i])
+      else
         {
-          g_source_modify_unix_fd (&self->source, self->tag[i], want[i]);
+          /* Read by the context when it next polls: no wake-up needed,
+           * this runs in its dispatch. */
+          self->poll[i].events = want[i];
         }
-      self->events[i] = want[i];
     }
+}
+
+static gboolean
+relay_check (GSource *source)
+{
+  PtRelay *self = (PtRelay *) source;
+
+  return (self->polled[0] && self->poll[0].revents != 0) ||
+         (self->polled[1] && self->poll[1].revents != 0);
 }
 
 static gboolean
@@ -587,7 +606,7 @@ relay_dispatch (GSource     *source,
   GIOCondition revents[2];
 
   for (guint i = 0; i < 2; i++)
-    revents[i] = self->tag[i] != NULL ? g_source_query_unix_fd (source, self->tag[i]) : 0;
+    revents[i] = self->polled[i] ? self->poll[i].revents : 0;
 
   for (guint i = 0; i < 2; i++)
     {
@@ -628,6 +647,7 @@ relay_dispatch (GSource     *source,
 }
 
 static GSourceFuncs relay_source_funcs = {
+  .check = relay_check,
   .dispatch = relay_dispatch,
 };
 
@@ -675,8 +695,10 @@ pt_relay_start (GSocketConnection *a,
       self->fd[i] = g_socket_get_fd (g_socket_connection_get_socket (self->conn[i]));
       self->half[i].pipe[0] = self->half[i].pipe[1] = -1;
       self->half[i].state = HALF_READING;
-      self->events[i] = G_IO_IN;
-      self->tag[i] = g_source_add_unix_fd (source, self->fd[i], G_IO_IN);
+      self->poll[i].fd = self->fd[i];
+      self->poll[i].events = G_IO_IN;
+      g_source_add_poll (source, &self->poll[i]);
+      self->polled[i] = TRUE;
       set_no_delay (self->fd[i]);
     }
 
