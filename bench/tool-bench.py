@@ -5,6 +5,7 @@
 Run by hand (never by meson test), after a build:
 
     bench/tool-bench.py [--build _build] [--rounds 5] [--bulk-mib 256] [--only NAME,...]
+                        [--tool PATH] [--floor splice|copy|none]      (--help; bench/README)
 
 It starts, on loopback: an echo service (this script, --backend), a server end
 `ptadapter -S` and a server end `ptadapter -E` (each with its obfs4proxy, both
@@ -23,17 +24,28 @@ each ratio followed by "# target ... met|NOT met, spread [min..max]".
                                   same time; MiB/s counts both directions (2N / time)
   bulk_ratio_C                    bulk_tool_C / bulk_direct (per round, then median); >= 0.97
   bulk_direct_E                   the direct dial to the -E end instead of the -S end
-  bulk_ratio_E                    bulk_direct_E / bulk_direct; >= 0.95
+  bulk_ratio_E                    bulk_direct_E / bulk_direct (the same client path, direct
+                                  SOCKS dials, to one end or the other); >= 0.95
   cpu_tool_C_per_gib              utime+stime (/proc/PID/stat, all threads) of the -C tool
                                   per GiB relayed, during the bulk_tool_C transfers;
                                   "relayed" counts the bytes the relay wrote, both
                                   directions summed (a transfer of N MiB each way is 2N MiB)
   cpu_tool_E_per_gib              the same for the -E tool during bulk_direct_E; <= 0.2 s/GiB
   cpu_pt_client_per_gib           the -C tool's obfs4proxy, for scale (same transfers)
+  wakeups_tool_C_per_gib          context switches of the -C tool (all threads) per GiB relayed
+  bulk_floor_splice               MiB/s through bench/relay-floor (a minimal splice relay: no
+                                  GLib, poll(2), 1 MiB pipes, its own SOCKS5 handshake) in the
+                                  place of the -C tool, to the same -S end, in the same rounds
+  cpu_floor_splice_per_gib        its utime+stime per GiB relayed, counted like the tool's: the
+                                  least a relay in that place costs on this machine
+  wakeups_floor_splice_per_gib    its context switches per GiB
   rate_seq_direct / _tool_C       connect, 1 KiB echo, close, one at a time (conn/s)
   rate_seq_ratio                  tool / direct; >= 0.90
   rate_conc16_direct / _tool_C    the same from 16 threads at once
   rate_conc16_ratio               tool / direct; >= 0.90
+  cpu_tool_C_per_conn_seq/_conc16 utime+stime of the -C tool per connection in those runs (ms)
+  rate_seq_floor_splice(_ratio)   the sequential rate through bench/relay-floor (blocking SOCKS5,
+                                  one connection at a time) and its ratio to direct dialing
   rss_per_idle_conn               VmRSS growth of a fresh -C tool (after 8 warm-up
                                   connections) when 500 connections are open through it, each
                                   having echoed one byte end to end (so established through
@@ -44,6 +56,11 @@ each ratio followed by "# target ... met|NOT met, spread [min..max]".
                                   connection made as soon as the port is bound waits in the
                                   backlog; the time is when the tool logs its acceptance
   start_overhead                  start_tool_C - start_pt (per round pair, median); <= 10 ms
+  loopback_send_only_per_gib      no PT, no tool: bench/relay-floor source sending 1 GiB to
+                                  bench/relay-floor sink on loopback, the sender's CPU per GiB
+                                  (rusage); loopback_recv_only_per_gib the receiver's (/proc)
+  loopback_floor_splice_relay_per_gib  the minimal splice relay between the two; a relay both
+                                  receives and sends, so these say what no relay can go below
   conc2000_ok / _failed           2,000 connections at once through the -C/-S pair, each
                                   sending 16 KiB of its own random bytes and checking the echo
   conc2000_seconds                time for all of them
@@ -275,6 +292,17 @@ def rss_kib(pid):
     raise RuntimeError("no VmRSS for %d" % pid)
 
 
+def wakeups(pid):
+    """Context switches of all the threads of @pid (each one a sleep and a wake-up, or a preemption)."""
+    total = 0
+    for task in os.listdir("/proc/%d/task" % pid):
+        with open("/proc/%d/task/%s/status" % (pid, task)) as f:
+            for line in f:
+                if line.startswith(("voluntary_ctxt_switches:", "nonvoluntary_ctxt_switches:")):
+                    total += int(line.split()[1])
+    return total
+
+
 def child_pid(pid):
     with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
         return int(f.read().split()[0])
@@ -286,7 +314,7 @@ def child_pid(pid):
 class Bench:
     def __init__(self, args):
         self.args = args
-        self.tool = os.path.join(args.build, "tools", "ptadapter")
+        self.tool = args.tool or os.path.join(args.build, "tools", "ptadapter")
         if not os.access(self.tool, os.X_OK):
             sys.exit("tool-bench: no %s (build first, or give --build)" % self.tool)
         self.dir = tempfile.mkdtemp(prefix="tool-bench-")
@@ -354,6 +382,18 @@ class Bench:
         log("echo on %d; -S end on %d; -E end on %d; -C: socks %d, tunnels %d (to -S) %d (to -E)" % (
             self.backend_port, self.server_s.port, self.server_e.port, self.client.socks_port,
             self.client.ts_port, self.client.te_port))
+
+    def start_floor(self):
+        """bench/relay-floor (built next to the tool) in the place of the -C tool."""
+        path = os.path.join(self.args.build, "bench", "relay-floor")
+        if not os.access(path, os.X_OK):
+            log("no %s: no floor measurement" % path)
+            return None
+        proc = Proc("relay-floor", [path, self.args.floor, str(self.client.socks_port),
+                                    str(self.server_s.port), CLIENT_ARGS], read_stdout=True)
+        _, m = proc.wait_line(r"^(\d+)$")
+        proc.port = int(m.group(1))
+        return proc
 
     # --- ways to connect ---------------------------------------------------
 
@@ -459,7 +499,7 @@ def echo_once(connect):
         sock.close()
 
 
-def conn_rate(connect, seconds, threads=1):
+def conn_rate(connect, seconds, threads=1, counted=False):
     """Connections per second (connect, 1 KiB echo, close) from @threads threads."""
     deadline = time.monotonic() + seconds
     counts = [0] * threads
@@ -484,6 +524,8 @@ def conn_rate(connect, seconds, threads=1):
     elapsed = time.monotonic() - start
     if failures:
         log("rate: %d failures, first: %s" % (len(failures), failures[0]))
+    if counted:
+        return sum(counts) / elapsed, sum(counts)
     return sum(counts) / elapsed
 
 
@@ -652,6 +694,7 @@ class Report:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--build", default="_build", help="meson build directory (default: _build)")
+    parser.add_argument("--tool", help="the ptadapter binary (default: BUILD/tools/ptadapter)")
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
     parser.add_argument("--bulk-mib", type=int, default=256,
                         help="MiB sent (and echoed) per bulk transfer (default 256)")
@@ -661,8 +704,12 @@ def main():
     parser.add_argument("--idle", type=int, default=500, help="idle connections (default 500)")
     parser.add_argument("--many", type=int, default=2000, help="concurrent connections (default 2000)")
     parser.add_argument("--relay", choices=["copy", "splice"], help="PTADAPTER_RELAY for the tools")
-    parser.add_argument("--only", default="bulk,rate,rss,start,many",
-                        help="comma-separated subset of bulk,rate,rss,start,many")
+    parser.add_argument("--floor", choices=["splice", "copy", "none"], default="splice",
+                        help="bench/relay-floor method in the bulk rounds (default splice)")
+    parser.add_argument("--loopback-mib", type=int, default=1024,
+                        help="MiB per loopback floor transfer (default 1024)")
+    parser.add_argument("--only", default="bulk,rate,rss,start,loopback,many",
+                        help="comma-separated subset of bulk,rate,rss,start,loopback,many")
     parser.add_argument("--backend", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
 
@@ -685,34 +732,48 @@ def main():
     if "bulk" in only:
         nbytes = args.bulk_mib << 20
         relayed_gib = 2 * nbytes / GIB   # both directions summed
-        direct, tool, direct_e = [], [], []
-        ratio_c, ratio_e, cpu_c, cpu_e, cpu_pt = [], [], [], [], []
+        floor = bench.start_floor() if args.floor != "none" else None
+        direct, tool, direct_e, floor_rate = [], [], [], []
+        ratio_c, ratio_e, cpu_c, cpu_e, cpu_pt, cpu_floor, wake_c, wake_floor = [], [], [], [], [], [], [], []
         bulk(bench.via_socks(bench.server_s.port), 8 << 20)   # warm-up
         bulk(bench.via_tool(bench.client.ts_port), 8 << 20)
+        if floor:
+            bulk(bench.via_tool(floor.port), 8 << 20)
+        kinds = [0, 1, 2] + ([3] if floor else [])
         for r in range(args.rounds):
-            order = [0, 1, 2] if r % 2 == 0 else [2, 1, 0]
+            order = kinds if r % 2 == 0 else kinds[::-1]
             got = {}
             for which in order:
                 if which == 0:
                     got[0] = bulk(bench.via_socks(bench.server_s.port), nbytes)
                 elif which == 1:
                     c0, p0 = cpu_seconds(bench.client.pid), cpu_seconds(bench.client.pt_pid)
+                    w0 = wakeups(bench.client.pid)
                     got[1] = bulk(bench.via_tool(bench.client.ts_port), nbytes)
                     c1, p1 = cpu_seconds(bench.client.pid), cpu_seconds(bench.client.pt_pid)
+                    wake_c.append((wakeups(bench.client.pid) - w0) / relayed_gib)
                     cpu_c.append((c1 - c0) / relayed_gib)
                     cpu_pt.append((p1 - p0) / relayed_gib)
-                else:
+                elif which == 2:
                     e0 = cpu_seconds(bench.server_e.pid)
                     got[2] = bulk(bench.via_socks(bench.server_e.port), nbytes)
                     e1 = cpu_seconds(bench.server_e.pid)
                     cpu_e.append((e1 - e0) / relayed_gib)
+                else:
+                    f0, w0 = cpu_seconds(floor.pid), wakeups(floor.pid)
+                    got[3] = bulk(bench.via_tool(floor.port), nbytes)
+                    cpu_floor.append((cpu_seconds(floor.pid) - f0) / relayed_gib)
+                    wake_floor.append((wakeups(floor.pid) - w0) / relayed_gib)
+                    floor_rate.append(got[3])
             direct.append(got[0])
             tool.append(got[1])
             direct_e.append(got[2])
             ratio_c.append(got[1] / got[0])
             ratio_e.append(got[2] / got[0])
-            log("bulk round %d: direct %.1f, -C %.1f, direct to -E %.1f MiB/s; cpu -C %.3f, -E %.3f s/GiB"
-                % (r + 1, got[0], got[1], got[2], cpu_c[-1], cpu_e[-1]))
+            log("bulk round %d: direct %.1f, -C %.1f, direct to -E %.1f%s MiB/s; cpu -C %.3f, -E %.3f%s s/GiB"
+                % (r + 1, got[0], got[1], got[2],
+                   ", floor relay %.1f" % got[3] if floor else "", cpu_c[-1], cpu_e[-1],
+                   ", floor relay %.3f" % cpu_floor[-1] if floor else ""))
         report.value("bulk_direct", direct, "MiB/s", "%.1f")
         report.value("bulk_tool_C", tool, "MiB/s", "%.1f")
         report.target("bulk_ratio_C", ratio_c, "ratio", ">=", 0.97)
@@ -721,18 +782,32 @@ def main():
         report.target("cpu_tool_C_per_gib", cpu_c, "s/GiB", "<=", 0.2)
         report.target("cpu_tool_E_per_gib", cpu_e, "s/GiB", "<=", 0.2)
         report.value("cpu_pt_client_per_gib", cpu_pt, "s/GiB", "%.3f")
+        report.value("wakeups_tool_C_per_gib", wake_c, "switches/GiB", "%.0f")
+        if floor:
+            report.value("bulk_floor_%s" % args.floor, floor_rate, "MiB/s", "%.1f")
+            report.value("cpu_floor_%s_per_gib" % args.floor, cpu_floor, "s/GiB", "%.3f")
+            report.value("wakeups_floor_%s_per_gib" % args.floor, wake_floor, "switches/GiB", "%.0f")
+            floor.stop()
 
     if "rate" in only:
         for threads, name in ((1, "seq"), (16, "conc16")):
-            direct, tool, ratio = [], [], []
+            direct, tool, ratio, cpu = [], [], [], []
             conn_rate(bench.via_socks(bench.server_s.port), 0.5, threads)   # warm-up
             conn_rate(bench.via_tool(bench.client.ts_port), 0.5, threads)
+
+            def through_tool():
+                c0 = cpu_seconds(bench.client.pid)
+                rate, count = conn_rate(bench.via_tool(bench.client.ts_port), args.rate_seconds, threads,
+                                        counted=True)
+                cpu.append((cpu_seconds(bench.client.pid) - c0) * 1000 / max(count, 1))
+                return rate
+
             for r in range(args.rounds):
                 if r % 2 == 0:
                     d = conn_rate(bench.via_socks(bench.server_s.port), args.rate_seconds, threads)
-                    t = conn_rate(bench.via_tool(bench.client.ts_port), args.rate_seconds, threads)
+                    t = through_tool()
                 else:
-                    t = conn_rate(bench.via_tool(bench.client.ts_port), args.rate_seconds, threads)
+                    t = through_tool()
                     d = conn_rate(bench.via_socks(bench.server_s.port), args.rate_seconds, threads)
                 direct.append(d)
                 tool.append(t)
@@ -741,6 +816,20 @@ def main():
             report.value("rate_%s_direct" % name, direct, "conn/s", "%.1f")
             report.value("rate_%s_tool_C" % name, tool, "conn/s", "%.1f")
             report.target("rate_%s_ratio" % name, ratio, "ratio", ">=", 0.90)
+            report.value("cpu_tool_C_per_conn_%s" % name, cpu, "ms", "%.3f")
+            if threads == 1 and args.floor != "none":
+                # The minimal relay serves one connection at a time: sequential only.
+                floor = bench.start_floor()
+                if floor:
+                    floor_rate, floor_ratio = [], []
+                    for r in range(args.rounds):
+                        d = conn_rate(bench.via_socks(bench.server_s.port), args.rate_seconds)
+                        f = conn_rate(bench.via_tool(floor.port), args.rate_seconds)
+                        floor_rate.append(f)
+                        floor_ratio.append(f / d)
+                    floor.stop()
+                    report.value("rate_seq_floor_%s" % args.floor, floor_rate, "conn/s", "%.1f")
+                    report.value("rate_seq_floor_%s_ratio" % args.floor, floor_ratio, "ratio", "%.3f")
 
     if "rss" in only:
         per_conn = []
@@ -776,6 +865,39 @@ def main():
         report.value("start_pt", pt, "ms", "%.1f")
         report.value("start_tool_C", tool, "ms", "%.1f")
         report.target("start_overhead", overhead, "ms", "<=", 10.0, "%.1f")
+
+    if "loopback" in only:
+        path = os.path.join(args.build, "bench", "relay-floor")
+        sink = Proc("relay-floor sink", [path, "sink"], read_stdout=True)
+        sink_port = int(sink.wait_line(r"^(\d+)$")[1].group(1))
+        relay = Proc("relay-floor splice", [path, "splice", "0", str(sink_port), "-"], read_stdout=True)
+        relay_port = int(relay.wait_line(r"^(\d+)$")[1].group(1))
+        gib = args.loopback_mib / 1024   # one direction: what the relay writes
+        send_only, recv_only, relay_cost, relay_recv = [], [], [], []
+
+        def source(port):
+            child = subprocess.Popen([path, "source", str(port), str(args.loopback_mib)])
+            _, status, usage = os.wait4(child.pid, 0)
+            child.returncode = status
+            if status != 0:
+                raise RuntimeError("relay-floor source failed")
+            return usage.ru_utime + usage.ru_stime
+
+        for r in range(args.rounds):
+            s0 = cpu_seconds(sink.pid)
+            send_only.append(source(sink_port) / gib)
+            time.sleep(0.05)
+            recv_only.append((cpu_seconds(sink.pid) - s0) / gib)
+            r0, s0 = cpu_seconds(relay.pid), cpu_seconds(sink.pid)
+            source(relay_port)
+            time.sleep(0.05)
+            relay_cost.append((cpu_seconds(relay.pid) - r0) / gib)
+            relay_recv.append((cpu_seconds(sink.pid) - s0) / gib)
+        relay.stop()
+        sink.stop()
+        report.value("loopback_send_only_per_gib", send_only, "s/GiB", "%.3f")
+        report.value("loopback_recv_only_per_gib", recv_only, "s/GiB", "%.3f")
+        report.value("loopback_floor_splice_relay_per_gib", relay_cost, "s/GiB", "%.3f")
 
     if "many" in only:
         ok, failed, elapsed = concurrent_many(bench.client.ts_port, args.many, 16384, 180.0)
