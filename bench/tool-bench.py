@@ -85,6 +85,7 @@ import random
 import re
 import resource
 import selectors
+import shutil
 import signal
 import socket
 import statistics
@@ -470,7 +471,7 @@ def bulk(connect, nbytes):
     buf = bytearray(1 << 20)
     view = memoryview(buf)
     start = time.monotonic()
-    sender = threading.Thread(target=send)
+    sender = threading.Thread(target=send, daemon=True)
     sender.start()
     got = 0
     while got < nbytes:
@@ -516,7 +517,7 @@ def conn_rate(connect, seconds, threads=1, counted=False):
                     return
 
     start = time.monotonic()
-    workers = [threading.Thread(target=loop, args=(i,)) for i in range(threads)]
+    workers = [threading.Thread(target=loop, args=(i,), daemon=True) for i in range(threads)]
     for w in workers:
         w.start()
     for w in workers:
@@ -547,7 +548,7 @@ def open_idle(connect, count, threads=16):
             with lock:
                 socks.append(sock)
 
-    workers = [threading.Thread(target=worker) for _ in range(threads)]
+    workers = [threading.Thread(target=worker, daemon=True) for _ in range(threads)]
     for w in workers:
         w.start()
     for w in workers:
@@ -725,6 +726,10 @@ def main():
     only = set(args.only.split(","))
 
     bench = Bench(args)
+    # atexit runs the last registered first: the processes stop before their files go.
+    atexit.unregister(stop_all)
+    atexit.register(shutil.rmtree, bench.dir, True)
+    atexit.register(stop_all)
     bench.setup()
     report = Report()
     print("# rlimit_nofile %d (was %d); relay %s" % (hard, soft, args.relay or "default"), flush=True)
