@@ -871,6 +871,29 @@ test_sigterm (void)
   g_assert_false (pt_test_process_exists (pid));
 }
 
+/* SIGTERM as soon as the tool has logged anything, with the PT still
+ * starting (it never says DONE): the tool stops it and exits 0 rather than
+ * dying of the signal's default action. */
+static void
+test_sigterm_while_starting (void)
+{
+  g_autofree char *text = g_strdup_printf ("[client]\n"
+                                           "exec = %s version wait-stdin\n"
+                                           "tunnels = t\n"
+                                           "[t]\n"
+                                           "transport = plain\n"
+                                           "listen = 127.0.0.1:0\n"
+                                           "upstream = 127.0.0.1:1\n",
+                                           pt_test_fake_pt ());
+  g_autoptr(ConfigPath) config = config_write ("starting.ini", text);
+  g_autoptr(Tool) tool = tool_start ("client", "-C", config, "-vv");
+
+  tool_wait_line (tool, "relaying with ");
+  tool_stop (tool);
+  g_assert_true (tool_logged (tool, "stopping on a signal"));
+  g_assert_false (tool_logged (tool, "could not start the PT"));
+}
+
 /* The PT dies and there is no --restart: how it ended is logged and the
  * tool exits 1. */
 static void
@@ -1153,6 +1176,7 @@ main (int   argc,
   g_test_add_func ("/tool/ext-server", test_ext_server);
   g_test_add_func ("/tool/half-close", test_half_close);
   g_test_add_func ("/tool/sigterm", test_sigterm);
+  g_test_add_func ("/tool/sigterm-while-starting", test_sigterm_while_starting);
   g_test_add_func ("/tool/pt-dies", test_pt_dies);
   g_test_add_func ("/tool/pt-start-fails", test_pt_start_fails);
   g_test_add_func ("/tool/backlog", test_backlog);

@@ -478,6 +478,8 @@ main (int   argc,
   const char *path;
   PtToolRole role;
   gboolean set_up;
+  guint sigint_id;
+  guint sigterm_id;
 
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
@@ -543,6 +545,12 @@ main (int   argc,
   tool.restart_delay_ms = RESTART_FIRST_DELAY_MS;
   tool.loop = g_main_loop_new (NULL, FALSE);
 
+  /* Before anything is logged: whoever waits for the first lines may
+   * signal right after them, and the default action would kill the tool
+   * without stopping the PT. */
+  sigint_id = g_unix_signal_add (SIGINT, on_signal, &tool);
+  sigterm_id = g_unix_signal_add (SIGTERM, on_signal, &tool);
+
   if (role == PT_TOOL_ROLE_CLIENT)
     set_up = pt_tool_client_setup (&tool, &error);
   else
@@ -552,20 +560,23 @@ main (int   argc,
       int status = error->domain == G_IO_ERROR ? EXIT_FAILURE : EXIT_USAGE;
 
       g_printerr ("ptadapter: %s\n", error->message);
+      g_source_remove (sigint_id);
+      g_source_remove (sigterm_id);
       g_clear_pointer (&tool.services, g_ptr_array_unref);
       g_clear_object (&tool.adapter);
+      g_hash_table_unref (tool.connections);
+      g_main_loop_unref (tool.loop);
       return status;
     }
 
   pt_tool_debug ("relaying with %s", pt_relay_method_to_string (pt_relay_get_method ()));
   g_signal_connect (tool.adapter, "log", G_CALLBACK (on_pt_log), &tool);
   g_signal_connect (tool.adapter, "exited", G_CALLBACK (on_exited), &tool);
-  g_unix_signal_add (SIGINT, on_signal, &tool);
-  g_unix_signal_add (SIGTERM, on_signal, &tool);
-
   start_pt (&tool);
   g_main_loop_run (tool.loop);
 
+  g_source_remove (sigint_id);
+  g_source_remove (sigterm_id);
   g_clear_pointer (&tool.services, g_ptr_array_unref);
   g_clear_object (&tool.forward_client);
   g_clear_object (&tool.forward);
