@@ -871,20 +871,28 @@ test_sigterm (void)
   g_assert_false (pt_test_process_exists (pid));
 }
 
+/* A client whose PT never finishes starting: it says VERSION, then waits
+ * for stdin to close. */
+static char *
+never_ready_config (guint16 listen_port)
+{
+  return g_strdup_printf ("[client]\n"
+                          "exec = %s version wait-stdin\n"
+                          "tunnels = t\n"
+                          "[t]\n"
+                          "transport = plain\n"
+                          "listen = 127.0.0.1:%u\n"
+                          "upstream = 127.0.0.1:1\n",
+                          pt_test_fake_pt (), listen_port);
+}
+
 /* SIGTERM as soon as the tool has logged anything, with the PT still
  * starting (it never says DONE): the tool stops it and exits 0 rather than
  * dying of the signal's default action. */
 static void
 test_sigterm_while_starting (void)
 {
-  g_autofree char *text = g_strdup_printf ("[client]\n"
-                                           "exec = %s version wait-stdin\n"
-                                           "tunnels = t\n"
-                                           "[t]\n"
-                                           "transport = plain\n"
-                                           "listen = 127.0.0.1:0\n"
-                                           "upstream = 127.0.0.1:1\n",
-                                           pt_test_fake_pt ());
+  g_autofree char *text = never_ready_config (0);
   g_autoptr(ConfigPath) config = config_write ("starting.ini", text);
   g_autoptr(Tool) tool = tool_start ("client", "-C", config, "-vv");
 
@@ -963,14 +971,7 @@ static void
 test_backlog (void)
 {
   guint16 port = free_port ();
-  g_autofree char *text = g_strdup_printf ("[client]\n"
-                                           "exec = %s version wait-stdin\n"
-                                           "tunnels = t\n"
-                                           "[t]\n"
-                                           "transport = plain\n"
-                                           "listen = 127.0.0.1:%u\n"
-                                           "upstream = 127.0.0.1:1\n",
-                                           pt_test_fake_pt (), port);
+  g_autofree char *text = never_ready_config (port);
   g_autoptr(ConfigPath) config = config_write ("backlog.ini", text);
   g_autoptr(Tool) tool = tool_start ("client", "-C", config, "-vv");
   struct sockaddr_in address = { .sin_family = AF_INET, .sin_port = htons (port),
