@@ -99,7 +99,7 @@ struct _Run
   GOutputStream *stdin_pipe;
   PtLineReader  *reader;
   GCancellable  *cancellable;
-  char          *temp_dir;
+  PtTempDir     *temp_dir;
 
   PtStartup     *startup;
   GTask         *start_task;
@@ -185,7 +185,7 @@ run_unref (Run *run)
   g_clear_error (&run->start_error);
   g_ptr_array_unref (run->stop_waiters);
   g_ptr_array_unref (run->exit_waiters);
-  g_free (run->temp_dir);
+  g_clear_pointer (&run->temp_dir, _pt_temp_dir_free);
   g_free (run);
 }
 
@@ -406,7 +406,7 @@ finish_run (Run *run)
 
   if (run->temp_dir != NULL)
     {
-      _pt_temp_dir_remove (run->temp_dir);
+      g_clear_pointer (&run->temp_dir, _pt_temp_dir_free);
       set_state_location (self, NULL);
     }
   if (priv->ops->cleanup != NULL)
@@ -852,13 +852,13 @@ spawn (PtAdapter  *self,
     }
   else
     {
-      run->temp_dir = _pt_temp_dir_create (error);
+      run->temp_dir = _pt_temp_dir_new (error);
       if (run->temp_dir == NULL)
         {
           g_prefix_error (error, _("Could not create a state directory for the pluggable transport: "));
           return FALSE;
         }
-      state_location = g_strdup (run->temp_dir);
+      state_location = g_strdup (_pt_temp_dir_get_path (run->temp_dir));
     }
 
   environment = build_environment (self, state_location, error);
@@ -888,8 +888,7 @@ spawn (PtAdapter  *self,
   return TRUE;
 
 failed:
-  if (run->temp_dir != NULL)
-    _pt_temp_dir_remove (run->temp_dir);
+  g_clear_pointer (&run->temp_dir, _pt_temp_dir_free);
   if (priv->ops->cleanup != NULL)
     priv->ops->cleanup (self);
   return FALSE;
@@ -1562,8 +1561,7 @@ abandon_run (PtAdapter *self)
   _pt_clear_source (&run->start_cancel_source);
   if (!run->exited)
     g_subprocess_force_exit (run->subprocess);
-  if (run->temp_dir != NULL)
-    _pt_temp_dir_remove (run->temp_dir);
+  g_clear_pointer (&run->temp_dir, _pt_temp_dir_free);
   if (priv->ops->cleanup != NULL)
     priv->ops->cleanup (self);
   set_transports (self, NULL, NULL);
@@ -1710,7 +1708,9 @@ pt_adapter_class_init (PtAdapterClass *klass)
    *
    * When %NULL, every start creates a private temporary directory (mode
    * 0700) that is removed once the PT has exited; while the PT runs, this
-   * property holds its path.
+   * property holds its path. If the application is killed before it can
+   * remove the directory, the next application using this library under
+   * the same user and temporary directory removes it when it makes its own.
    */
   properties[PROP_STATE_LOCATION] =
     g_param_spec_string ("state-location", "State location",

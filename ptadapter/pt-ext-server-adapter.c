@@ -90,7 +90,7 @@ struct _PtExtServerAdapter
   GSocketService     *service;
   GInetSocketAddress *bound_address;
   char               *cookie_path;
-  char               *cookie_temp_dir;
+  PtTempDir          *cookie_temp_dir;
   guint8              cookie[PT_EXT_OR_PORT_COOKIE_LENGTH];
   GHashTable         *handshakes;   /* set of PtExtOrPortHandshake */
 };
@@ -295,13 +295,13 @@ create_cookie (PtExtServerAdapter  *self,
     }
   else
     {
-      self->cookie_temp_dir = _pt_temp_dir_create (error);
+      self->cookie_temp_dir = _pt_temp_dir_new (error);
       if (self->cookie_temp_dir == NULL)
         {
           g_prefix_error (error, _("Could not create a directory for the ExtORPort cookie: "));
           return FALSE;
         }
-      path = g_build_filename (self->cookie_temp_dir, COOKIE_FILE_NAME, NULL);
+      path = g_build_filename (_pt_temp_dir_get_path (self->cookie_temp_dir), COOKIE_FILE_NAME, NULL);
     }
 
   _pt_ext_or_port_format_cookie_file (self->cookie, contents);
@@ -419,9 +419,7 @@ ext_server_cleanup (PtAdapter *adapter)
   close_handshakes (self);
 
   /* A cookie file of the application's stays where it asked for it. */
-  if (self->cookie_temp_dir != NULL)
-    _pt_temp_dir_remove (self->cookie_temp_dir);
-  g_clear_pointer (&self->cookie_temp_dir, g_free);
+  g_clear_pointer (&self->cookie_temp_dir, _pt_temp_dir_free);
   wipe_cookie (self);
 
   if (self->bound_address != NULL)

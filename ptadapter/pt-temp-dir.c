@@ -2,15 +2,157 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <gio/gio.h>
+#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
 #include "pt-temp-dir-private.h"
 
-char *
-_pt_temp_dir_create (GError **error)
+#define NAME_PREFIX     "ptadapter-"
+#define NAME_TEMPLATE   NAME_PREFIX "XXXXXX"
+
+struct _PtTempDir
 {
-  return g_dir_make_tmp ("ptadapter-XXXXXX", error);
+  char *path;
+  int   lock_fd;
+};
+
+/* The lock file is made and locked under a temporary name, then renamed:
+ * a sweeping process never sees it unlocked while its owner lives. */
+static int
+create_lock (const char  *dir_path,
+             GError     **error)
+{
+  g_autofree char *temporary = g_build_filename (dir_path, PT_TEMP_DIR_LOCK_NAME ".new", NULL);
+  g_autofree char *final = g_build_filename (dir_path, PT_TEMP_DIR_LOCK_NAME, NULL);
+  int fd;
+
+  fd = open (temporary, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0 || flock (fd, LOCK_EX | LOCK_NB) < 0 || rename (temporary, final) < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   _("Could not make the lock file %s: %s"), final, g_strerror (saved_errno));
+      if (fd >= 0)
+        close (fd);
+      return -1;
+    }
+  return fd;
+}
+
+/* A name g_dir_make_tmp() would give for our template. */
+static gboolean
+is_our_name (const char *name)
+{
+  return g_str_has_prefix (name, NAME_PREFIX) &&
+         strlen (name) == strlen (NAME_TEMPLATE) &&
+         strchr (name, '/') == NULL;
+}
+
+static gboolean
+is_abandoned (const char *path)
+{
+  g_autofree char *lock_path = g_build_filename (path, PT_TEMP_DIR_LOCK_NAME, NULL);
+  GStatBuf info;
+  gboolean abandoned;
+  int fd;
+
+  /* Only private directories of this user, never through a link. */
+  if (g_lstat (path, &info) != 0 || !S_ISDIR (info.st_mode) ||
+      info.st_uid != getuid () || (info.st_mode & 077) != 0)
+    return FALSE;
+
+  /* No lock file: not one of ours, or one being made or removed. */
+  fd = open (lock_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0)
+    return FALSE;
+  abandoned = flock (fd, LOCK_EX | LOCK_NB) == 0;
+  close (fd);
+
+  return abandoned;
+}
+
+guint
+_pt_temp_dir_sweep (const char *parent)
+{
+  g_autoptr(GDir) dir = g_dir_open (parent, 0, NULL);
+  const char *name;
+  guint removed = 0;
+
+  if (dir == NULL)
+    return 0;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+
+      if (!is_our_name (name))
+        continue;
+      path = g_build_filename (parent, name, NULL);
+      if (is_abandoned (path))
+        {
+          g_debug ("Removing %s, left by a process that did not clean up", path);
+          _pt_temp_dir_remove (path);
+          removed++;
+        }
+    }
+
+  return removed;
+}
+
+PtTempDir *
+_pt_temp_dir_new (GError **error)
+{
+  static gsize swept = 0;
+  g_autofree char *path = NULL;
+  PtTempDir *dir;
+  int lock_fd;
+
+  if (g_once_init_enter (&swept))
+    {
+      _pt_temp_dir_sweep (g_get_tmp_dir ());
+      g_once_init_leave (&swept, 1);
+    }
+
+  path = g_dir_make_tmp (NAME_TEMPLATE, error);
+  if (path == NULL)
+    return NULL;
+
+  lock_fd = create_lock (path, error);
+  if (lock_fd < 0)
+    {
+      _pt_temp_dir_remove (path);
+      return NULL;
+    }
+
+  dir = g_new0 (PtTempDir, 1);
+  dir->path = g_steal_pointer (&path);
+  dir->lock_fd = lock_fd;
+  return dir;
+}
+
+const char *
+_pt_temp_dir_get_path (PtTempDir *dir)
+{
+  return dir->path;
+}
+
+void
+_pt_temp_dir_free (PtTempDir *dir)
+{
+  if (dir == NULL)
+    return;
+
+  _pt_temp_dir_remove (dir->path);
+  close (dir->lock_fd);
+  g_free (dir->path);
+  g_free (dir);
 }
 
 void
