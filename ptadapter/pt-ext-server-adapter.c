@@ -9,6 +9,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
+#include "pt-accept-loop-private.h"
 #include "pt-adapter-private.h"
 #include "pt-args-private.h"
 #include "pt-error.h"
@@ -87,7 +88,8 @@ struct _PtExtServerAdapter
   guint               handshake_timeout_ms;
 
   /* While a PT runs: what it was given. */
-  GSocketService     *service;
+  GSocketListener    *listener;
+  PtAcceptLoop       *accept_loop;
   GInetSocketAddress *bound_address;
   char               *cookie_path;
   PtTempDir          *cookie_temp_dir;
@@ -194,10 +196,8 @@ static const PtExtOrPortHandshakeCallbacks handshake_callbacks = {
   .finished = on_handshake_finished,
 };
 
-static gboolean
-on_incoming (GSocketService    *service,
-             GSocketConnection *connection,
-             GObject           *source_object,
+static void
+on_incoming (GSocketConnection *connection,
              gpointer           user_data)
 {
   PtExtServerAdapter *self = user_data;
@@ -211,13 +211,11 @@ on_incoming (GSocketService    *service,
     {
       g_debug ("Refusing an ExtORPort connection: %s", error->message);
       g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
-      return TRUE;
+      return;
     }
 
   g_hash_table_add (self->handshakes, handshake);
   _pt_ext_or_port_handshake_start (handshake);
-
-  return TRUE;
 }
 
 /* Running */
@@ -321,25 +319,24 @@ start_listening (PtExtServerAdapter  *self,
   g_autoptr(GSocketAddress) effective = NULL;
   gboolean listening;
 
-  self->service = g_socket_service_new ();
-  g_signal_connect (self->service, "incoming", G_CALLBACK (on_incoming), self);
+  self->listener = g_socket_listener_new ();
   /* GIO's default backlog of 10 overflows when the PT connects for many
    * clients at once (or others connect) while this context is busy; the
    * kernel then falls back to SYN cookies, and a connection whose cookie
    * meets a full queue is dropped on this side only: the PT waits on it
    * forever and its client is never served. The kernel caps this to
    * net.core.somaxconn. */
-  g_socket_listener_set_backlog (G_SOCKET_LISTENER (self->service), SOMAXCONN);
+  g_socket_listener_set_backlog (self->listener, SOMAXCONN);
 
-  /* The service accepts, and emits ::incoming, on the context that is
-   * thread-default when it starts. */
+  /* Connections are accepted, and handled, on the context that is
+   * thread-default when the loop starts. */
   g_main_context_push_thread_default (self->context);
-  listening = g_socket_listener_add_address (G_SOCKET_LISTENER (self->service),
+  listening = g_socket_listener_add_address (self->listener,
                                              G_SOCKET_ADDRESS (self->ext_or_port_address),
                                              G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
                                              NULL, &effective, error);
   if (listening)
-    g_socket_service_start (self->service);
+    self->accept_loop = _pt_accept_loop_start (self->listener, on_incoming, NULL, self);
   g_main_context_pop_thread_default (self->context);
 
   if (!listening)
@@ -408,12 +405,11 @@ ext_server_cleanup (PtAdapter *adapter)
 {
   PtExtServerAdapter *self = PT_EXT_SERVER_ADAPTER (adapter);
 
-  if (self->service != NULL)
+  g_clear_pointer (&self->accept_loop, _pt_accept_loop_stop);
+  if (self->listener != NULL)
     {
-      g_signal_handlers_disconnect_by_func (self->service, on_incoming, self);
-      g_socket_service_stop (self->service);
-      g_socket_listener_close (G_SOCKET_LISTENER (self->service));
-      g_clear_object (&self->service);
+      g_socket_listener_close (self->listener);
+      g_clear_object (&self->listener);
     }
 
   close_handshakes (self);

@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -1024,6 +1025,60 @@ test_backlog (void)
   tool_stop (tool);
 }
 
+/* Out of descriptors: accept(2) fails with EMFILE while the connection
+ * waits in the backlog. The tool says so once per run of failures and tries
+ * again after growing delays (GSocketService retries at once and logs each
+ * time: a busy loop that wrote 100,000 lines a second), and serves again
+ * once connections close. */
+#define EMFILE_LIMIT    32
+#define EMFILE_CLIENTS  40
+
+static void
+test_out_of_descriptors (void)
+{
+  g_autoptr(PtTestEchoServer) echo = pt_test_echo_server_new ();
+  g_autofree char *text = fake_client_config (NULL, pt_test_echo_server_get_port (echo));
+  g_autoptr(ConfigPath) config = config_write ("emfile.ini", text);
+  g_autoptr(Tool) tool = NULL;
+  struct sockaddr_in address = { .sin_family = AF_INET,
+                                 .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+  int clients[EMFILE_CLIENTS];
+  struct rlimit limit = { EMFILE_LIMIT, EMFILE_LIMIT };
+  guint warnings = 0;
+
+  tool = tool_start ("client", "-C", config, "-v");
+  address.sin_port = htons (client_port (tool));
+  /* Set from here (and not in the child before exec, where valgrind would
+   * keep it to itself), once the tool has raised its own soft limit. */
+  g_assert_cmpint (prlimit (tool_pid (tool), RLIMIT_NOFILE, &limit, NULL), ==, 0);
+
+  /* Each connection the tool relays takes two descriptors: these are more
+   * than it has. They are held open, so the tool's ones stay open too. */
+  for (guint i = 0; i < EMFILE_CLIENTS; i++)
+    {
+      clients[i] = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      g_assert_cmpint (clients[i], >=, 0);
+      g_assert_cmpint (connect (clients[i], (struct sockaddr *) &address, sizeof address), ==, 0);
+    }
+  tool_wait_line (tool, "could not accept a connection: ");
+
+  for (guint i = 0; i < EMFILE_CLIENTS; i++)
+    close (clients[i]);
+  assert_roundtrip (g_ntohs (address.sin_port), 64 * 1024, 7);
+
+  for (guint i = 0; i < tool->lines->len; i++)
+    {
+      if (strstr (g_ptr_array_index (tool->lines, i), "could not accept a connection: ") != NULL)
+        warnings++;
+    }
+  /* Once per run of failures, and a run ends with an accepted connection:
+   * at most one more than the connections there were. */
+  g_assert_cmpuint (warnings, >=, 1);
+  g_assert_cmpuint (warnings, <=, EMFILE_CLIENTS + 2);
+  g_assert_true (tool_logged (tool, "Too many open files"));
+  tool_stop (tool);
+}
+
 /* Connects and reads: the connection must end without a byte. */
 static gpointer
 refused_job (gpointer user_data)
@@ -1181,6 +1236,7 @@ main (int   argc,
   g_test_add_func ("/tool/pt-dies", test_pt_dies);
   g_test_add_func ("/tool/pt-start-fails", test_pt_start_fails);
   g_test_add_func ("/tool/backlog", test_backlog);
+  g_test_add_func ("/tool/out-of-descriptors", test_out_of_descriptors);
   g_test_add_func ("/tool/restart", test_restart);
   g_test_add_data_func ("/tool/sd-notify/path", GINT_TO_POINTER (FALSE), test_sd_notify);
   g_test_add_data_func ("/tool/sd-notify/abstract", GINT_TO_POINTER (TRUE), test_sd_notify);

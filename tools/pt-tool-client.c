@@ -8,13 +8,15 @@
 
 #include <glib/gi18n.h>
 
+#include "pt-accept-loop-private.h"
 #include "pt-tool.h"
 
 typedef struct
 {
   PtTool         *tool;
   PtToolTunnel   *tunnel;
-  GSocketService *service;
+  GSocketListener *listener;
+  PtAcceptLoop    *accept_loop;   /* NULL until the PT is up */
   GPtrArray      *bound;      /* "host:port" strings, for the log */
   char           *upstream;   /* "host:port", for the log */
   GHashTable     *args;       /* NULL when there are none */
@@ -25,9 +27,9 @@ client_tunnel_free (gpointer data)
 {
   ClientTunnel *ct = data;
 
-  g_socket_service_stop (ct->service);
-  g_socket_listener_close (G_SOCKET_LISTENER (ct->service));
-  g_object_unref (ct->service);
+  g_clear_pointer (&ct->accept_loop, _pt_accept_loop_stop);
+  g_socket_listener_close (ct->listener);
+  g_object_unref (ct->listener);
   g_ptr_array_unref (ct->bound);
   g_free (ct->upstream);
   g_clear_pointer (&ct->args, g_hash_table_unref);
@@ -58,10 +60,8 @@ on_connected (GObject      *source,
   pt_tool_connection_relay (connection, outgoing);
 }
 
-static gboolean
-on_incoming (GSocketService    *service,
-             GSocketConnection *incoming,
-             GObject           *source_object,
+static void
+on_incoming (GSocketConnection *incoming,
              gpointer           user_data)
 {
   ClientTunnel *ct = user_data;
@@ -81,7 +81,17 @@ on_incoming (GSocketService    *service,
   pt_client_adapter_connect_async (PT_CLIENT_ADAPTER (ct->tool->adapter), ct->tunnel->transport,
                                    ct->tunnel->upstream_host, ct->tunnel->upstream_port,
                                    ct->args, NULL, on_connected, connection);
-  return TRUE;
+}
+
+static void
+on_accept_failed (const GError *error,
+                  gpointer      user_data)
+{
+  ClientTunnel *ct = user_data;
+
+  pt_tool_warning ("tunnel %s: could not accept a connection: %s; trying again after "
+                   "growing delays (up to %.1f s) until it works",
+                   ct->tunnel->section, error->message, PT_ACCEPT_LOOP_MAX_DELAY_MS / 1000.0);
 }
 
 /* Binds every address @host resolves to on @port (the port the first one
@@ -110,7 +120,7 @@ listen_tunnel (ClientTunnel  *ct,
       g_autoptr(GSocketAddress) effective = NULL;
       g_autoptr(GError) bind_error = NULL;
 
-      if (!g_socket_listener_add_address (G_SOCKET_LISTENER (ct->service), address,
+      if (!g_socket_listener_add_address (ct->listener, address,
                                           G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
                                           NULL, &effective, &bind_error))
         {
@@ -176,13 +186,11 @@ pt_tool_client_setup (PtTool  *tool,
         ct->args = g_hash_table_ref (ct->tunnel->options);
       /* Bound now, accepting once the PT is up: connections that arrive
        * meanwhile wait in the backlog. */
-      ct->service = g_socket_service_new ();
-      g_socket_service_stop (ct->service);
+      ct->listener = g_socket_listener_new ();
       /* GIO's default backlog (10) makes the kernel drop connections that
        * arrive in a burst (or while the PT starts) until a retransmission
        * a second later. */
-      g_socket_listener_set_backlog (G_SOCKET_LISTENER (ct->service), SOMAXCONN);
-      g_signal_connect (ct->service, "incoming", G_CALLBACK (on_incoming), ct);
+      g_socket_listener_set_backlog (ct->listener, SOMAXCONN);
       g_ptr_array_add (tool->services, ct);
 
       if (!listen_tunnel (ct, error))
@@ -222,7 +230,7 @@ pt_tool_client_ready (PtTool *tool)
         pt_tool_info ("tunnel %s: listening on %s, to %s through %s", ct->tunnel->section,
                       (const char *) g_ptr_array_index (ct->bound, j), ct->upstream,
                       ct->tunnel->transport);
-      g_socket_service_start (ct->service);
+      ct->accept_loop = _pt_accept_loop_start (ct->listener, on_incoming, on_accept_failed, ct);
     }
 }
 
@@ -233,7 +241,7 @@ pt_tool_client_stop (PtTool *tool)
     {
       ClientTunnel *ct = g_ptr_array_index (tool->services, i);
 
-      g_socket_service_stop (ct->service);
-      g_socket_listener_close (G_SOCKET_LISTENER (ct->service));
+      g_clear_pointer (&ct->accept_loop, _pt_accept_loop_stop);
+      g_socket_listener_close (ct->listener);
     }
 }

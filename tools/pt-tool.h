@@ -20,7 +20,7 @@ struct _PtTool
   gboolean            print_client_config;
 
   PtAdapter          *adapter;
-  GPtrArray          *services;       /* client: a GSocketService per tunnel */
+  GPtrArray          *services;       /* client: a listener per tunnel */
   GInetSocketAddress *forward;        /* server: the resolved forward address */
   GSocketClient      *forward_client; /* ext-server: connects to forward */
   GHashTable         *connections;    /* PtToolConnection* (set) */
