@@ -7,9 +7,10 @@ G_BEGIN_DECLS
 
 /* A private (0700) directory "ptadapter-XXXXXX" in g_get_tmp_dir(), for a
  * PT's state or an ExtORPort cookie. It holds a lock file, locked for as
- * long as the PtTempDir lives: a directory whose lock nobody holds was left
- * by a process that died without cleaning up (SIGKILL, a crash), and the
- * first PtTempDir a process makes removes such directories of its user. */
+ * long as the PtTempDir lives (unless the file system cannot lock: then
+ * there is none): a directory whose lock nobody holds was left by a process
+ * that died without cleaning up (SIGKILL, a crash), and the first PtTempDir
+ * a process makes removes such directories of its user. */
 typedef struct _PtTempDir PtTempDir;
 
 PtTempDir  *_pt_temp_dir_new      (GError     **error);

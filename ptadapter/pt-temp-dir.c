@@ -7,8 +7,6 @@
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <gio/gio.h>
-#include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
 #include "pt-temp-dir-private.h"
@@ -23,10 +21,12 @@ struct _PtTempDir
 };
 
 /* The lock file is made and locked under a temporary name, then renamed:
- * a sweeping process never sees it unlocked while its owner lives. */
+ * a sweeping process never sees it unlocked while its owner lives. Where
+ * locking is not possible (a file system without flock(2)), the directory
+ * goes without a lock file, which sweeps leave alone: it works as before,
+ * only it is not cleaned up after a crash. Returns the locked fd, or -1. */
 static int
-create_lock (const char  *dir_path,
-             GError     **error)
+create_lock (const char *dir_path)
 {
   g_autofree char *temporary = g_build_filename (dir_path, PT_TEMP_DIR_LOCK_NAME ".new", NULL);
   g_autofree char *final = g_build_filename (dir_path, PT_TEMP_DIR_LOCK_NAME, NULL);
@@ -35,12 +35,12 @@ create_lock (const char  *dir_path,
   fd = open (temporary, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0 || flock (fd, LOCK_EX | LOCK_NB) < 0 || rename (temporary, final) < 0)
     {
-      int saved_errno = errno;
-
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   _("Could not make the lock file %s: %s"), final, g_strerror (saved_errno));
+      g_debug ("No lock file in %s: %s", dir_path, g_strerror (errno));
       if (fd >= 0)
-        close (fd);
+        {
+          close (fd);
+          g_unlink (temporary);
+        }
       return -1;
     }
   return fd;
@@ -112,7 +112,6 @@ _pt_temp_dir_new (GError **error)
   static gsize swept = 0;
   g_autofree char *path = NULL;
   PtTempDir *dir;
-  int lock_fd;
 
   if (g_once_init_enter (&swept))
     {
@@ -124,16 +123,9 @@ _pt_temp_dir_new (GError **error)
   if (path == NULL)
     return NULL;
 
-  lock_fd = create_lock (path, error);
-  if (lock_fd < 0)
-    {
-      _pt_temp_dir_remove (path);
-      return NULL;
-    }
-
   dir = g_new0 (PtTempDir, 1);
   dir->path = g_steal_pointer (&path);
-  dir->lock_fd = lock_fd;
+  dir->lock_fd = create_lock (dir->path);
   return dir;
 }
 
@@ -150,7 +142,8 @@ _pt_temp_dir_free (PtTempDir *dir)
     return;
 
   _pt_temp_dir_remove (dir->path);
-  close (dir->lock_fd);
+  if (dir->lock_fd >= 0)
+    close (dir->lock_fd);
   g_free (dir->path);
   g_free (dir);
 }
