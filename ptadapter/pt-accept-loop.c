@@ -11,7 +11,7 @@ struct _PtAcceptLoop
   PtAcceptedFunc      accepted;
   PtAcceptFailedFunc  failed;
   gpointer            user_data;
-  GSource            *retry;
+  GSource            *retry;        /* atomic: a pending retry, or NULL */
   guint               delay_ms;     /* 0 while accepting works */
 };
 
@@ -39,13 +39,18 @@ accept_loop_unref (PtAcceptLoop *loop)
   g_atomic_rc_box_release_full (loop, (GDestroyNotify) accept_loop_clear);
 }
 
+/* The retry source holds a reference of its own and checks for a stop:
+ * the loop may be stopped from another thread just as the source is made. */
 static gboolean
 on_retry (gpointer user_data)
 {
   PtAcceptLoop *loop = user_data;
+  GSource *retry = g_atomic_pointer_exchange (&loop->retry, NULL);
 
-  g_clear_pointer (&loop->retry, g_source_unref);
-  accept_next (loop);
+  if (retry != NULL)
+    g_source_unref (retry);
+  if (!g_cancellable_is_cancelled (loop->cancellable))
+    accept_next (loop);
   return G_SOURCE_REMOVE;
 }
 
@@ -91,10 +96,13 @@ on_accepted (GObject      *source,
 
   if (!g_cancellable_is_cancelled (loop->cancellable))
     {
-      loop->retry = g_timeout_source_new (loop->delay_ms);
-      g_source_set_callback (loop->retry, on_retry, loop, NULL);
-      g_source_set_static_name (loop->retry, "[ptadapter] accept retry");
-      g_source_attach (loop->retry, loop->context);
+      GSource *retry = g_timeout_source_new (loop->delay_ms);
+
+      g_source_set_callback (retry, on_retry, accept_loop_ref (loop),
+                             (GDestroyNotify) accept_loop_unref);
+      g_source_set_static_name (retry, "[ptadapter] accept retry");
+      g_source_attach (retry, loop->context);
+      g_atomic_pointer_set (&loop->retry, retry);
     }
   accept_loop_unref (loop);
 }
@@ -130,14 +138,17 @@ _pt_accept_loop_start (GSocketListener    *listener,
 void
 _pt_accept_loop_stop (PtAcceptLoop *loop)
 {
+  GSource *retry;
+
   if (loop == NULL)
     return;
 
   g_cancellable_cancel (loop->cancellable);
-  if (loop->retry != NULL)
+  retry = g_atomic_pointer_exchange (&loop->retry, NULL);
+  if (retry != NULL)
     {
-      g_source_destroy (loop->retry);
-      g_clear_pointer (&loop->retry, g_source_unref);
+      g_source_destroy (retry);
+      g_source_unref (retry);
     }
   accept_loop_unref (loop);
 }
