@@ -13,13 +13,13 @@
 
 typedef struct
 {
-  PtTool         *tool;
-  PtToolTunnel   *tunnel;
+  PtTool          *tool;
+  PtToolTunnel    *tunnel;
   GSocketListener *listener;
   PtAcceptLoop    *accept_loop;   /* NULL until the PT is up */
-  GPtrArray      *bound;      /* "host:port" strings, for the log */
-  char           *upstream;   /* "host:port", for the log */
-  GHashTable     *args;       /* NULL when there are none */
+  GPtrArray       *bound;         /* "host:port" strings, for the log */
+  char            *upstream;      /* "host:port", for the log */
+  GHashTable      *args;          /* NULL when there are none */
 } ClientTunnel;
 
 static void
