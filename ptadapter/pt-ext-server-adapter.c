@@ -66,7 +66,10 @@
  * Connections to the Extended ORPort that fail the authentication, break
  * the protocol or do not finish within #PtExtServerAdapter:handshake-timeout
  * are closed; they never reach the application (the reason is logged at
- * debug level).
+ * debug level). When the process runs out of file descriptors, the adapter
+ * logs it once (with g_message()) and tries to accept again after growing
+ * delays of up to a second, while the PT's connections wait in the listen
+ * queue.
  */
 
 /**
